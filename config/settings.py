@@ -1,0 +1,111 @@
+"""Typed settings loaded from `PAPERBOT_*` variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "PAPERBOT_"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+
+
+class ConfigError(Exception):
+    """Raised when the configuration is invalid; the message names each bad variable."""
+
+
+class Settings(BaseSettings):
+    """Everything paperbot can be configured with. See config/paperbot.env.example."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///paperbot.db",
+        description="SQLAlchemy URL; SQLite file in the working directory by default.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    discord_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    timezone: str = "UTC"
+    digest_weekday: str = "mon"
+    digest_time: time = time(9, 0)
+    digest_cap: int = Field(default=15, ge=1, le=100)
+    backlog_weeks: int = Field(default=4, ge=0, le=52)
+
+    arxiv_categories: Annotated[tuple[str, ...], NoDecode] = ("cs.DC", "cs.LG", "cs.CL")
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_delay_seconds: float = Field(default=3.0, ge=0)
+    arxiv_timeout_seconds: float = Field(default=30.0, gt=0)
+    arxiv_page_size: int = Field(default=200, ge=1, le=2000)
+    ingest_time: time = time(1, 30)
+    ingest_timezone: str = "UTC"
+
+    @field_validator("timezone", "ingest_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r} (try 'Europe/Berlin')") from exc
+        return value
+
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"expected one of {', '.join(WEEKDAYS)}, got {value!r}")
+        return day
+
+    @field_validator("arxiv_categories", mode="before")
+    @classmethod
+    def _categories(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        cats = tuple(str(item).strip() for item in items if str(item).strip())
+        for cat in cats:
+            if not _CATEGORY.match(cat):
+                raise ValueError(f"{cat!r} is not an arXiv category such as cs.DC")
+        return cats
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+        return value
+
+    @property
+    def has_chat_tokens(self) -> bool:
+        """True when at least one chat platform can be started."""
+        return self.discord_token is not None or (
+            self.slack_bot_token is not None
+            and (self.slack_app_token is not None or self.slack_signing_secret is not None)
+        )
+
+
+def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
+    """Read the settings once; raise ConfigError naming every invalid PAPERBOT_ variable."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ENV_PREFIX + "_".join(str(part) for part in error["loc"][:1]).upper()
+            problems.append(f"{name}: {error['msg']}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from exc

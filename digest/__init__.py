@@ -1,0 +1,1 @@
+"""The core of paperbot: pure domain logic, no chat, database or scheduler imports."""

@@ -1,0 +1,257 @@
+"""Frozen domain values passed between the core, storage and the chat platforms."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author of a paper, with affiliations when the source gives them."""
+
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """An arXiv paper, at its latest known version."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    version: int = 1
+    abstract: str = ""
+    submitted: datetime | None = None
+    updated: datetime | None = None
+    announced: date | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    venue: str | None = None
+    code_url: str | None = None
+    links: tuple[str, ...] = ()
+
+    @property
+    def primary_category(self) -> str | None:
+        """The primary category (first), if any."""
+        return self.categories[0] if self.categories else None
+
+    @property
+    def abs_url(self) -> str:
+        """The paper's abstract page."""
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        """The paper's PDF."""
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def author_names(self) -> tuple[str, ...]:
+        """The authors' names in order."""
+        return tuple(author.name for author in self.authors)
+
+
+class Platform(enum.StrEnum):
+    """Where a workspace lives."""
+
+    DISCORD = "discord"
+    SLACK = "slack"
+    CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    """Per-workspace choices that admins can change."""
+
+    admin_role: str | None = None
+    review_channel: str | None = None
+    nomination_emoji: str = "⭐"
+    timezone: str = "UTC"
+    digest_weekday: int = 0
+    digest_time: time = time(9, 0)
+    list_title: str = "Paper list"
+    list_style: str = "llmsys"
+    auto_approve_votes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """One Discord guild or Slack team."""
+
+    id: int
+    platform: Platform
+    external_id: str
+    name: str
+    settings: WorkspaceSettings = field(default_factory=WorkspaceSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A named rule in the topic query language."""
+
+    id: int
+    workspace_id: int
+    name: str
+    rule: str
+    description: str = ""
+    created_by: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A channel's subscription to a topic, with its weekly schedule and watermark."""
+
+    id: int
+    workspace_id: int
+    channel_id: str
+    topic_id: int
+    weekday: int = 0
+    at: time = time(9, 0)
+    timezone: str = "UTC"
+    cap: int = 15
+    quiet_when_empty: bool = False
+    paused: bool = False
+    paused_reason: str | None = None
+    watermark: datetime | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A paper that a topic's rule matched, with its score and the terms that matched."""
+
+    paper_id: str
+    topic_id: int
+    score: float
+    terms: tuple[str, ...] = ()
+    matched_at: datetime | None = None
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where one outbox message stands."""
+
+    PENDING = "pending"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One paper in a digest, under the topic it was matched by."""
+
+    paper: Paper
+    topic_id: int
+    topic_name: str
+    score: float
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one channel is shown for one window: papers grouped by topic."""
+
+    workspace_id: int
+    channel_id: str
+    window_start: datetime | None
+    window_end: datetime
+    items: tuple[DigestItem, ...]
+    topic_names: tuple[str, ...]
+    more_matched: int = 0
+    left_out_on_list: int = 0
+    left_out_already_shown: int = 0
+    subscription_ids: tuple[int, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message written before it is posted, so a crash never loses or repeats it."""
+
+    id: int
+    workspace_id: int
+    channel_id: str
+    kind: str
+    seq: int
+    payload: dict[str, object]
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    digest_id: int | None = None
+    platform_message_id: str | None = None
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+
+
+class NominationStatus(enum.StrEnum):
+    """The states of a nomination; pending moves once to approved or rejected."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """One user's support for a nomination."""
+
+    user_id: str
+    created_at: datetime
+    source: str = "command"
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    """A paper proposed for a workspace's list, with its votes and decision."""
+
+    id: int
+    workspace_id: int
+    paper_id: str
+    status: NominationStatus
+    created_at: datetime
+    votes: tuple[Vote, ...] = ()
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    section_id: int | None = None
+
+    @property
+    def voters(self) -> tuple[str, ...]:
+        """The users who voted, in vote order."""
+        return tuple(vote.user_id for vote in self.votes)
+
+
+@dataclass(frozen=True, slots=True)
+class ListSection:
+    """A section of the shared list; nested through parent_id, ordered by position."""
+
+    id: int
+    workspace_id: int
+    title: str
+    position: int
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One item of the shared list: an arXiv paper or an external link."""
+
+    id: int
+    workspace_id: int
+    section_id: int
+    title: str
+    position: int
+    paper_id: str | None = None
+    external_url: str | None = None
+    venue: str | None = None
+    note: str | None = None
+    added_by: str | None = None
+    approved_by: str | None = None
+    added_at: datetime | None = None
+    removed_at: datetime | None = None
+    removed_by: str | None = None

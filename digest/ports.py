@@ -1,0 +1,382 @@
+"""Protocols the core needs from the outside: storage, the clock, the arXiv source.
+
+`storage/` implements the repositories, `bot/` composes them. A core function takes a `Store`
+and opens one `Unit` (one transaction) for work that must land together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Protocol
+
+from digest.models import (
+    Digest,
+    DigestItem,
+    ListEntry,
+    ListSection,
+    Match,
+    Nomination,
+    NominationStatus,
+    OutboxMessage,
+    Paper,
+    Platform,
+    Subscription,
+    Topic,
+    Workspace,
+    WorkspaceSettings,
+)
+
+
+class Clock(Protocol):
+    """Where the current time comes from (injected so tests control it)."""
+
+    def now(self) -> datetime:
+        """The current instant, time-zone aware."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """How an upsert of papers went."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed_ids(self) -> int:
+        """Rows that were written (inserted or updated)."""
+        return self.inserted + self.updated
+
+
+class WorkspaceRepository(Protocol):
+    """Workspaces and their settings."""
+
+    async def get_or_create(self, platform: Platform, external_id: str, name: str) -> Workspace:
+        """The workspace for a guild or team, created with default settings if new."""
+        ...
+
+    async def get(self, workspace_id: int) -> Workspace | None:
+        """One workspace by id."""
+        ...
+
+    async def update_settings(self, workspace_id: int, settings: WorkspaceSettings) -> Workspace:
+        """Replace a workspace's settings."""
+        ...
+
+    async def all(self) -> list[Workspace]:
+        """Every workspace."""
+        ...
+
+
+class PaperRepository(Protocol):
+    """arXiv papers, one row per id at its latest version."""
+
+    async def upsert_many(self, papers: Sequence[Paper]) -> UpsertResult:
+        """Insert new papers; replace stored ones only with a newer version."""
+        ...
+
+    async def get(self, arxiv_id: str) -> Paper | None:
+        """One paper by id (without version)."""
+        ...
+
+    async def get_many(self, arxiv_ids: Iterable[str]) -> dict[str, Paper]:
+        """Papers by id; missing ids are absent from the result."""
+        ...
+
+    async def announced_between(self, start: date, end: date) -> list[Paper]:
+        """Papers announced on days start..end inclusive, oldest first."""
+        ...
+
+    async def count(self) -> int:
+        """How many papers are stored."""
+        ...
+
+
+class HarvestStateRepository(Protocol):
+    """Watermarks of the arXiv harvester, per harvest key (a category or a query)."""
+
+    async def get_watermark(self, key: str) -> datetime | None:
+        """The end of the last fully stored window for `key`."""
+        ...
+
+    async def set_watermark(self, key: str, watermark: datetime) -> None:
+        """Advance the watermark of `key` (only after its window is stored)."""
+        ...
+
+
+class TopicRepository(Protocol):
+    """Named topic rules of a workspace."""
+
+    async def create(
+        self, workspace_id: int, name: str, rule: str, description: str, created_by: str | None
+    ) -> Topic:
+        """A new topic; the name must be free in the workspace."""
+        ...
+
+    async def update_rule(self, topic_id: int, rule: str, description: str | None) -> Topic:
+        """Change a topic's rule (and description when given)."""
+        ...
+
+    async def get_by_name(self, workspace_id: int, name: str) -> Topic | None:
+        """A topic by its name in a workspace."""
+        ...
+
+    async def get_many(self, topic_ids: Iterable[int]) -> dict[int, Topic]:
+        """Topics by id."""
+        ...
+
+    async def list(self, workspace_id: int | None = None) -> list[Topic]:
+        """Topics of one workspace, or of all workspaces, by name."""
+        ...
+
+    async def delete(self, topic_id: int) -> None:
+        """Remove a topic with its subscriptions and matches."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    """Channels' subscriptions to topics."""
+
+    async def create(
+        self,
+        workspace_id: int,
+        channel_id: str,
+        topic_id: int,
+        weekday: int,
+        at: time,
+        timezone: str,
+        cap: int,
+        watermark: datetime | None,
+    ) -> Subscription:
+        """Subscribe a channel to a topic."""
+        ...
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        """One subscription by id."""
+        ...
+
+    async def find(self, channel_id: str, topic_id: int) -> Subscription | None:
+        """The subscription of a channel to a topic, if any."""
+        ...
+
+    async def for_channel(self, workspace_id: int, channel_id: str) -> list[Subscription]:
+        """A channel's subscriptions."""
+        ...
+
+    async def all_active(self) -> list[Subscription]:
+        """Every subscription that is not paused."""
+        ...
+
+    async def delete(self, subscription_id: int) -> None:
+        """Unsubscribe."""
+        ...
+
+    async def set_watermark(self, subscription_ids: Sequence[int], watermark: datetime) -> None:
+        """Record the end of the window just delivered."""
+        ...
+
+    async def set_paused(self, subscription_id: int, paused: bool, reason: str | None) -> None:
+        """Pause (with a reason) or resume a subscription."""
+        ...
+
+
+class MatchRepository(Protocol):
+    """Which topics matched which papers."""
+
+    async def add_many(self, matches: Sequence[Match]) -> int:
+        """Store matches, ignoring ones already stored; returns how many were new."""
+        ...
+
+    async def for_topics(
+        self, topic_ids: Sequence[int], after: datetime | None, until: datetime
+    ) -> list[Match]:
+        """Matches of these topics stored in (after, until]."""
+        ...
+
+    async def delete_for_topic(self, topic_id: int) -> None:
+        """Forget a topic's matches (before re-matching an edited rule)."""
+        ...
+
+
+class DigestRepository(Protocol):
+    """Digests as built, with the papers they showed."""
+
+    async def save(self, digest: Digest) -> Digest:
+        """Store a digest and its items; returns it with its id."""
+        ...
+
+    async def shown_paper_ids(self, workspace_id: int, channel_id: str) -> set[str]:
+        """Papers this channel has already been shown in any digest."""
+        ...
+
+    async def items(self, digest_id: int) -> list[DigestItem]:
+        """A stored digest's items, in rank order."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Messages written before posting, and the platform ids of posted ones."""
+
+    async def enqueue(
+        self,
+        workspace_id: int,
+        channel_id: str,
+        kind: str,
+        payloads: Sequence[Mapping[str, object]],
+        digest_id: int | None = None,
+    ) -> list[OutboxMessage]:
+        """Write messages to be posted, in order."""
+        ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages whose next attempt is due, oldest first."""
+        ...
+
+    async def mark_posted(
+        self, message_id: int, platform_message_id: str, paper_id: str | None, now: datetime
+    ) -> None:
+        """Record that a message was posted, and which paper it shows."""
+        ...
+
+    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
+        """Count a failed attempt and schedule the next one."""
+        ...
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        """Give up on a message (a permanent error); it stays in the table."""
+        ...
+
+    async def paper_for_message(self, channel_id: str, platform_message_id: str) -> str | None:
+        """The paper a posted message shows, if it shows one."""
+        ...
+
+
+class NominationRepository(Protocol):
+    """Nominations of papers for a workspace's list, with votes."""
+
+    async def get_for_paper(self, workspace_id: int, paper_id: str) -> Nomination | None:
+        """The nomination of a paper in a workspace, if any."""
+        ...
+
+    async def get(self, nomination_id: int) -> Nomination | None:
+        """One nomination by id."""
+        ...
+
+    async def create(self, workspace_id: int, paper_id: str, now: datetime) -> Nomination:
+        """A new pending nomination without votes."""
+        ...
+
+    async def add_vote(self, nomination_id: int, user_id: str, source: str, now: datetime) -> bool:
+        """Add a user's vote; False if that user had voted already."""
+        ...
+
+    async def remove_vote(self, nomination_id: int, user_id: str) -> bool:
+        """Withdraw a user's vote; False if there was none."""
+        ...
+
+    async def decide(
+        self,
+        nomination_id: int,
+        status: NominationStatus,
+        decided_by: str,
+        reason: str | None,
+        now: datetime,
+        section_id: int | None = None,
+    ) -> Nomination:
+        """Move a pending nomination to approved or rejected."""
+        ...
+
+    async def list(
+        self, workspace_id: int, status: NominationStatus | None = None
+    ) -> list[Nomination]:
+        """Nominations of a workspace, oldest first."""
+        ...
+
+
+class ListRepository(Protocol):
+    """The shared list: sections and entries."""
+
+    async def sections(self, workspace_id: int) -> list[ListSection]:
+        """All sections of a workspace's list, in display order."""
+        ...
+
+    async def add_section(
+        self, workspace_id: int, title: str, parent_id: int | None, position: int | None = None
+    ) -> ListSection:
+        """A new section, last among its siblings unless a position is given."""
+        ...
+
+    async def entries(self, workspace_id: int, include_removed: bool = False) -> list[ListEntry]:
+        """Entries of a workspace's list, ordered by section and position."""
+        ...
+
+    async def add_entry(
+        self,
+        workspace_id: int,
+        section_id: int,
+        title: str,
+        now: datetime,
+        paper_id: str | None = None,
+        external_url: str | None = None,
+        venue: str | None = None,
+        note: str | None = None,
+        added_by: str | None = None,
+        approved_by: str | None = None,
+    ) -> ListEntry:
+        """Append an entry at the end of its section."""
+        ...
+
+    async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:
+        """The live entry holding a paper, if the paper is on the list."""
+        ...
+
+    async def paper_ids_on_list(self, workspace_id: int) -> set[str]:
+        """Ids of all papers currently on the list."""
+        ...
+
+
+class PaperSource(Protocol):
+    """Where new papers come from (the arXiv API in production, recorded pages in tests)."""
+
+    def window(
+        self, categories: Sequence[str], start: datetime, end: datetime
+    ) -> AsyncIterator[list[Paper]]:
+        """Pages of papers in these categories last updated in [start, end)."""
+        ...
+
+
+class Unit(Protocol):
+    """One transaction over every repository; committed when the block ends without error."""
+
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+    @property
+    def papers(self) -> PaperRepository: ...
+    @property
+    def harvest(self) -> HarvestStateRepository: ...
+    @property
+    def topics(self) -> TopicRepository: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+    @property
+    def matches(self) -> MatchRepository: ...
+    @property
+    def digests(self) -> DigestRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def nominations(self) -> NominationRepository: ...
+    @property
+    def lists(self) -> ListRepository: ...
+
+
+class Store(Protocol):
+    """Opens units of work."""
+
+    def unit(self) -> AbstractAsyncContextManager[Unit]:
+        """A transaction; commits on success, rolls back on error."""
+        ...

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, the async engine, and repositories for digest.ports."""

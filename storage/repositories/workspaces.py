@@ -1,0 +1,71 @@
+"""Workspaces and their settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from digest.models import Platform, Workspace, WorkspaceSettings
+from digest.ports import Clock
+from storage.convert import workspace_from_row
+from storage.tables import WorkspaceRow
+
+
+class SqlWorkspaceRepository:
+    """WorkspaceRepository on SQLAlchemy."""
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self._session = session
+        self._clock = clock
+
+    async def get_or_create(self, platform: Platform, external_id: str, name: str) -> Workspace:
+        """The workspace for a guild or team, created with default settings if new."""
+        row = await self._session.scalar(
+            select(WorkspaceRow).where(
+                WorkspaceRow.platform == platform.value, WorkspaceRow.external_id == external_id
+            )
+        )
+        if row is None:
+            defaults = WorkspaceSettings()
+            row = WorkspaceRow(
+                platform=platform.value,
+                external_id=external_id,
+                name=name,
+                nomination_emoji=defaults.nomination_emoji,
+                timezone=defaults.timezone,
+                digest_weekday=defaults.digest_weekday,
+                digest_time=defaults.digest_time,
+                list_title=defaults.list_title,
+                list_style=defaults.list_style,
+                created_at=self._clock.now(),
+            )
+            self._session.add(row)
+            await self._session.flush()
+        elif name and row.name != name:
+            row.name = name
+        return workspace_from_row(row)
+
+    async def get(self, workspace_id: int) -> Workspace | None:
+        """One workspace by id."""
+        row = await self._session.get(WorkspaceRow, workspace_id)
+        return workspace_from_row(row) if row else None
+
+    async def update_settings(self, workspace_id: int, settings: WorkspaceSettings) -> Workspace:
+        """Replace a workspace's settings."""
+        row = await self._session.get_one(WorkspaceRow, workspace_id)
+        row.admin_role = settings.admin_role
+        row.review_channel = settings.review_channel
+        row.nomination_emoji = settings.nomination_emoji
+        row.timezone = settings.timezone
+        row.digest_weekday = settings.digest_weekday
+        row.digest_time = settings.digest_time
+        row.list_title = settings.list_title
+        row.list_style = settings.list_style
+        row.auto_approve_votes = settings.auto_approve_votes
+        await self._session.flush()
+        return workspace_from_row(row)
+
+    async def all(self) -> list[Workspace]:
+        """Every workspace."""
+        rows = await self._session.scalars(select(WorkspaceRow).order_by(WorkspaceRow.id))
+        return [workspace_from_row(row) for row in rows]
