@@ -45,11 +45,15 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    written_ids: tuple[str, ...] = ()
 
-    @property
-    def changed_ids(self) -> int:
-        """Rows that were written (inserted or updated)."""
-        return self.inserted + self.updated
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.written_ids + other.written_ids,
+        )
 
 
 class WorkspaceRepository(Protocol):
@@ -181,6 +185,12 @@ class SubscriptionRepository(Protocol):
 
     async def set_paused(self, subscription_id: int, paused: bool, reason: str | None) -> None:
         """Pause (with a reason) or resume a subscription."""
+        ...
+
+    async def set_schedule(
+        self, subscription_id: int, weekday: int, at: time, timezone: str
+    ) -> None:
+        """Move a subscription's digest to another weekday, time or time zone."""
         ...
 
 

@@ -30,18 +30,14 @@ class SqlPaperRepository:
             if known is None or paper.version >= known.version:
                 newest[paper.arxiv_id] = paper
         inserted = updated = unchanged = 0
+        written: list[str] = []
         now = self._clock.now()
         for chunk in batches(list(newest.values())):
             ids = [paper.arxiv_id for paper in chunk]
-            stored = dict(
-                (
-                    await self._session.execute(
-                        select(PaperRow.arxiv_id, PaperRow.version).where(
-                            PaperRow.arxiv_id.in_(ids)
-                        )
-                    )
-                ).tuples()
+            rows = await self._session.execute(
+                select(PaperRow.arxiv_id, PaperRow.version).where(PaperRow.arxiv_id.in_(ids))
             )
+            stored = {arxiv_id: version for arxiv_id, version in rows.tuples()}
             fresh = [paper for paper in chunk if paper.arxiv_id not in stored]
             newer = [
                 paper
@@ -59,11 +55,12 @@ class SqlPaperRepository:
                     .where(PaperRow.arxiv_id == paper.arxiv_id)
                     .values(**paper_values(paper), stored_at=now)
                 )
+            written.extend(paper.arxiv_id for paper in (*fresh, *newer))
             inserted += len(fresh)
             updated += len(newer)
             unchanged += len(chunk) - len(fresh) - len(newer)
         unchanged += len(papers) - len(newest)
-        return UpsertResult(inserted=inserted, updated=updated, unchanged=unchanged)
+        return UpsertResult(inserted, updated, unchanged, tuple(written))
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """One paper by id (without version)."""

@@ -171,6 +171,16 @@ class SqlSubscriptionRepository:
             .values(paused=paused, paused_reason=reason if paused else None)
         )
 
+    async def set_schedule(
+        self, subscription_id: int, weekday: int, at: time, timezone: str
+    ) -> None:
+        """Move a subscription's digest to another weekday, time or time zone."""
+        await self._session.execute(
+            update(SubscriptionRow)
+            .where(SubscriptionRow.id == subscription_id)
+            .values(weekday=weekday, at=at, timezone=timezone)
+        )
+
 
 class SqlMatchRepository:
     """MatchRepository on SQLAlchemy."""

@@ -1,0 +1,103 @@
+"""`paperbot run` and `paperbot demo`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.app import Bot, open_store
+from bot.commands import CommandError
+from bot.console.platform import ConsoleChat, ConsolePlatform
+from bot.demo.script import run_demo
+from bot.ports import MessageRef, UserRef
+from config import Settings
+from digest.clock import SystemClock
+from digest.models import Platform
+
+log = logging.getLogger(__name__)
+
+NO_TOKENS = """\
+paperbot run needs a chat platform, and none is configured. Set one of:
+  PAPERBOT_DISCORD_TOKEN                      a Discord bot token
+  PAPERBOT_SLACK_BOT_TOKEN and PAPERBOT_SLACK_APP_TOKEN         Slack in Socket Mode
+  PAPERBOT_SLACK_BOT_TOKEN and PAPERBOT_SLACK_SIGNING_SECRET    Slack over HTTP
+(in the environment or in .env; see config/paperbot.env.example).
+To try paperbot without them: `paperbot demo`, or `paperbot run --console`."""
+
+NOT_YET = """\
+A chat token is configured, but this build of paperbot has no {name} adapter yet (it arrives
+with the Discord and Slack issues). Use `paperbot run --console` or `paperbot demo` meanwhile."""
+
+CONSOLE_HELP = """\
+Type /paper commands (try /paper help), or:
+  react MESSAGE EMOJI      react to a message by its number
+  press MESSAGE LABEL      press a button (Nominate, Approve, Reject) on a message
+  quit"""
+
+
+async def run(settings: Settings, console: bool) -> int:
+    """Run the bot until interrupted; returns the exit status."""
+    if not console:
+        if not settings.has_chat_tokens:
+            print(NO_TOKENS, file=sys.stderr)
+            return 2
+        name = "Discord" if settings.discord_token else "Slack"
+        print(NOT_YET.format(name=name), file=sys.stderr)
+        return 2
+    clock = SystemClock()
+    store = await open_store(settings, clock)
+    platform = ConsolePlatform(sys.stdout)
+    bot = Bot(settings, store, clock, {Platform.CONSOLE: platform})
+    try:
+        await bot.scheduler.start()
+        await _console_loop(ConsoleChat(platform, bot.handlers), platform)
+    finally:
+        await bot.scheduler.stop()
+        await store.close()
+    return 0
+
+
+async def _console_loop(chat: ConsoleChat, platform: ConsolePlatform) -> None:
+    user = UserRef("console-user", "you", is_admin=True)
+    channel = platform.channel("general", "general")
+    print(CONSOLE_HELP)
+    while True:
+        try:
+            line = (await asyncio.to_thread(input, "> ")).strip()
+        except EOFError:
+            return
+        if line in ("quit", "exit"):
+            return
+        words = line.split()
+        try:
+            if line.startswith("/paper"):
+                await chat.say(user, channel, line)
+            elif words[:1] == ["react"] and len(words) == 3:
+                await chat.react(user, _message(platform, words[1]), words[2])
+            elif words[:1] == ["press"] and len(words) >= 3:
+                ref = _message(platform, words[1])
+                posted = next(p for p in platform.posted if p.ref == ref)
+                label = " ".join(words[2:]).lower()
+                button = next(b for b in posted.message.buttons if b.label.lower() == label)
+                await chat.press(user, ref, button.action, button.value)
+            elif line:
+                print(CONSOLE_HELP)
+        except (CommandError, LookupError, StopIteration) as exc:
+            print(f"! {exc or 'no such button'}")
+
+
+def _message(platform: ConsolePlatform, number: str) -> MessageRef:
+    for posted in platform.posted:
+        if posted.ref.id == number:
+            return posted.ref
+    raise LookupError(f"no message {number}")
+
+
+async def demo(keep: Path | None) -> int:
+    """Run the offline demo."""
+    if keep is not None:
+        await asyncio.to_thread(keep.mkdir, parents=True, exist_ok=True)
+    await run_demo(sys.stdout, keep)
+    return 0

@@ -1,0 +1,170 @@
+"""The `/paper` commands: one table of names, options and help, shared by every platform."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One option of a command. `rest` takes the rest of the line (for rules and reasons)."""
+
+    name: str
+    help: str
+    required: bool = True
+    rest: bool = False
+    autocomplete: str | None = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A `/paper` sub-command."""
+
+    name: str
+    help: str
+    options: tuple[OptionSpec, ...] = ()
+    admin_only: bool = False
+
+    @property
+    def usage(self) -> str:
+        """`/paper name <required> [optional]`."""
+        parts = [f"<{o.name}>" if o.required else f"[{o.name}]" for o in self.options]
+        return " ".join(["/paper", self.name, *parts])
+
+
+_TOPIC = OptionSpec("topic", "Topic name, like llm-serving", autocomplete="topic")
+_PAPER = OptionSpec("paper", "arXiv id or link, like 2406.12345", autocomplete="paper")
+_NOMINATED = OptionSpec("paper", "arXiv id of a pending nomination", autocomplete="nomination")
+WEEKDAY_CHOICES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SETTING_CHOICES = (
+    "review-channel",
+    "admin-role",
+    "emoji",
+    "timezone",
+    "weekday",
+    "time",
+    "auto-approve",
+    "list-title",
+    "list-style",
+)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("help", "Show what paperbot can do"),
+    CommandSpec(
+        "subscribe",
+        "Post a weekly digest of a topic in this channel",
+        (
+            _TOPIC,
+            OptionSpec("weekday", "Day of the digest", required=False, choices=WEEKDAY_CHOICES),
+            OptionSpec("time", "Local time of the digest, like 09:00", required=False),
+            OptionSpec(
+                "timezone",
+                "IANA time zone, like Europe/Berlin",
+                required=False,
+                autocomplete="timezone",
+            ),
+        ),
+    ),
+    CommandSpec("unsubscribe", "Stop this channel's digest of a topic", (_TOPIC,)),
+    CommandSpec("subscriptions", "List this channel's topics and when the next digest comes"),
+    CommandSpec("topics", "List the topics of this workspace"),
+    CommandSpec(
+        "topic-add",
+        "Create a topic from a rule in arXiv's search syntax",
+        (
+            OptionSpec("name", "Short name, like llm-serving"),
+            OptionSpec("rule", 'Rule, like abs:"LLM serving" AND cat:cs.DC', rest=True),
+        ),
+        admin_only=True,
+    ),
+    CommandSpec(
+        "topic-edit",
+        "Change a topic's rule",
+        (_TOPIC, OptionSpec("rule", "The new rule", rest=True)),
+        admin_only=True,
+    ),
+    CommandSpec("topic-remove", "Delete a topic and its subscriptions", (_TOPIC,), admin_only=True),
+    CommandSpec(
+        "topic-check",
+        "Check a rule: how it was understood and what it matches",
+        (OptionSpec("rule", "The rule to check", rest=True),),
+    ),
+    CommandSpec("preview", "Show what this channel's next digest would hold"),
+    CommandSpec("nominate", "Propose a paper for the group's list", (_PAPER,)),
+    CommandSpec("withdraw", "Take back your nomination vote", (_PAPER,)),
+    CommandSpec("nominations", "List the nominations waiting for review"),
+    CommandSpec(
+        "approve",
+        "Approve a nomination and add the paper to the list",
+        (
+            _NOMINATED,
+            OptionSpec(
+                "section",
+                "List section, like Training / Distributed",
+                required=False,
+                rest=True,
+                autocomplete="section",
+            ),
+        ),
+        admin_only=True,
+    ),
+    CommandSpec(
+        "reject",
+        "Reject a nomination",
+        (
+            _NOMINATED,
+            OptionSpec("reason", "Why (told to the nominators)", required=False, rest=True),
+        ),
+        admin_only=True,
+    ),
+    CommandSpec("list", "Show the group's list, section by section"),
+    CommandSpec(
+        "settings",
+        "Show or change this workspace's settings",
+        (
+            OptionSpec("key", "Setting to change", required=False, choices=SETTING_CHOICES),
+            OptionSpec("value", "New value", required=False, rest=True),
+        ),
+        admin_only=True,
+    ),
+)
+
+_WORD = re.compile(r'"([^"]*)"|(\S+)')
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+class CommandError(ValueError):
+    """A command line that does not fit its command; the message shows the usage."""
+
+
+def parse_command_line(text: str) -> tuple[str, dict[str, str]]:
+    """Split `/paper subscribe llm-serving mon` into the command and its options by position."""
+    text = text.strip()
+    if text.startswith("/paper"):
+        text = text[len("/paper") :].strip()
+    name, _, rest = text.partition(" ")
+    name = name.lower() or "help"
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise CommandError(f"Unknown command `{name}`. Try `/paper help`.")
+    options: dict[str, str] = {}
+    remaining = rest.strip()
+    for option in spec.options:
+        if not remaining:
+            break
+        if option.rest:
+            options[option.name] = remaining
+            remaining = ""
+            break
+        word = _WORD.match(remaining)
+        assert word is not None  # remaining is non-empty and stripped
+        options[option.name] = word.group(1) if word.group(1) is not None else word.group(2)
+        remaining = remaining[word.end() :].strip()
+    if remaining:
+        raise CommandError(f"Too many values. Usage: `{spec.usage}`")
+    missing = [o.name for o in spec.options if o.required and o.name not in options]
+    if missing:
+        raise CommandError(f"Missing {', '.join(missing)}. Usage: `{spec.usage}`")
+    return name, options
