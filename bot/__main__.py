@@ -2,41 +2,62 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from bot.cli import data
-from bot.cli.parser import build_parser
+from bot.cli import db, digest, ingest, lists, topic
+from bot.cli.common import CliError
+from bot.cli.run import add_parsers as add_run_parsers
 from bot.cli.run import demo, run
-from config import ConfigError, load_settings
+from config import ConfigError, Settings, load_settings
 
 
-def _dispatch(args: Any) -> Coroutine[Any, Any, int]:
+class CommandGroup(Protocol):
+    """A module of bot/cli that adds one command (with its actions) and runs it."""
+
+    def add_parser(self, commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+        """Register the command."""
+
+    async def run(self, args: argparse.Namespace, settings: Settings) -> int:
+        """Run it; returns the exit status."""
+
+
+GROUPS: dict[str, CommandGroup] = {
+    "db": db,
+    "ingest": ingest,
+    "topic": topic,
+    "digest": digest,
+    "list": lists,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every paperbot command."""
+    parser = argparse.ArgumentParser(
+        prog="paperbot",
+        description="A Discord and Slack bot for research groups that keep a paper list.",
+    )
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_run_parsers(commands)
+    for module in GROUPS.values():
+        module.add_parser(commands)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     if args.command == "demo":
         return demo(args.keep)
     settings = load_settings(args.env_file)
     logging.getLogger().setLevel(settings.log_level)
-    match args.command:
-        case "run":
-            return run(settings, args.console)
-        case "db" if args.db_command == "upgrade":
-            return data.db_upgrade(settings)
-        case "db":
-            return data.db_current(settings)
-        case "ingest" if args.from_file:
-            return data.ingest_file(settings, args.from_file)
-        case "ingest":
-            return data.ingest_api(settings, args.since, args.categories)
-        case "topic":
-            return data.topic_check(settings, args.rule, args.weeks)
-        case "digest":
-            return data.digest_preview(settings, args.topic, args.week, args.workspace)
-        case "list":
-            return data.list_export(settings, args.format, args.style, args.workspace, args.output)
-    raise AssertionError(f"unhandled command {args.command}")
+    if args.command == "run":
+        return run(settings, args.console)
+    return GROUPS[args.command].run(args, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 2
-    except data.CliError as exc:
+    except CliError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

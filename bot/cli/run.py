@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
@@ -35,6 +36,27 @@ Type /paper commands (try /paper help), or:
   react MESSAGE EMOJI      react to a message by its number
   press MESSAGE LABEL      press a button (Nominate, Approve, Reject) on a message
   quit"""
+
+
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `run` and `demo`."""
+    run_parser = commands.add_parser(
+        "run",
+        help="run the bot (Discord and/or Slack, from the configured tokens)",
+        description="Run the bot: chat platforms, weekly digests and daily ingestion.",
+    )
+    run_parser.add_argument(
+        "--console",
+        action="store_true",
+        help="chat with the bot in this terminal instead of Discord or Slack",
+    )
+    demo_parser = commands.add_parser(
+        "demo",
+        help="run the whole loop offline on sample data",
+        description="Create a scratch database, load a sample week of arXiv metadata, and run "
+        "topics, a weekly digest, a nomination, an approval and the Markdown list.",
+    )
+    demo_parser.add_argument("--keep", type=Path, help="keep the demo database in this folder")
 
 
 async def run(settings: Settings, console: bool) -> int:

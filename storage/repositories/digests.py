@@ -115,7 +115,7 @@ class SqlDigestRepository:
                 score=item.score,
                 terms=tuple(item.terms),
             )
-            for item, paper in rows.tuples()
+            for item, paper in rows
         ]
 
 

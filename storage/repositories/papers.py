@@ -37,7 +37,7 @@ class SqlPaperRepository:
             rows = await self._session.execute(
                 select(PaperRow.arxiv_id, PaperRow.version).where(PaperRow.arxiv_id.in_(ids))
             )
-            stored = {arxiv_id: version for arxiv_id, version in rows.tuples()}
+            stored = dict(rows.all())
             fresh = [paper for paper in chunk if paper.arxiv_id not in stored]
             newer = [
                 paper

@@ -197,15 +197,12 @@ class SqlMatchRepository:
         for chunk in batches(list(wanted.values())):
             topic_ids = {m.topic_id for m in chunk}
             paper_ids = {m.paper_id for m in chunk}
-            existing = set(
-                (
-                    await self._session.execute(
-                        select(MatchRow.topic_id, MatchRow.paper_id).where(
-                            MatchRow.topic_id.in_(topic_ids), MatchRow.paper_id.in_(paper_ids)
-                        )
-                    )
-                ).tuples()
+            stored = await self._session.execute(
+                select(MatchRow.topic_id, MatchRow.paper_id).where(
+                    MatchRow.topic_id.in_(topic_ids), MatchRow.paper_id.in_(paper_ids)
+                )
             )
+            existing = {(topic_id, paper_id) for topic_id, paper_id in stored}
             rows = [
                 {
                     "topic_id": m.topic_id,

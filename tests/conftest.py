@@ -1,0 +1,103 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a controllable clock, ../shared."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from digest.clock import FixedClock
+from storage.engine import create_engine, sqlite_url
+from storage.migrate import upgrade
+from storage.store import SqlStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+PG_ADMIN = os.environ.get("PAPERBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+START = datetime(2026, 6, 28, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def shared() -> Path:
+    """../shared/data, or a skip when this checkout has none beside it."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (it sits beside the checkout on developer machines)")
+    return SHARED
+
+
+def _postgres_or_skip() -> None:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {PG_ADMIN} is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL at {PG_ADMIN} is unreachable: {exc}")
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    _postgres_or_skip()
+    name = f"paperbot_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _reset_postgres(url: str) -> None:
+    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine: a SQLite file, and a clean PostgreSQL schema."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "test.db")
+    url: str = request.getfixturevalue("pg_database")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_database_url(tmp_path: Path) -> str:
+    """An empty SQLite database, for tests that do not need to run on both engines."""
+    return sqlite_url(tmp_path / "test.db")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock the test moves by hand."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+async def store(database_url: str, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    """A migrated store on each engine."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    store = SqlStore(engine, clock)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+async def sqlite_store(sqlite_database_url: str, clock: FixedClock) -> AsyncIterator[SqlStore]:
+    """A migrated store on SQLite only (core and handler tests)."""
+    engine = create_engine(sqlite_database_url)
+    await upgrade(engine)
+    store = SqlStore(engine, clock)
+    yield store
+    await store.close()

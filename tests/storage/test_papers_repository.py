@@ -1,0 +1,79 @@
+"""Papers and harvest watermarks, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from storage.store import SqlStore
+from tests.factories import make_paper
+
+
+async def test_upsert_inserts_then_keeps_newest_version(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        first = await unit.papers.upsert_many([make_paper(version=2)])
+    assert (first.inserted, first.updated, first.unchanged) == (1, 0, 0)
+
+    async with store.unit() as unit:
+        older = await unit.papers.upsert_many([make_paper(version=1, title="Old title")])
+        newer = await unit.papers.upsert_many([make_paper(version=3, title="New title")])
+    assert (older.inserted, older.updated, older.unchanged) == (0, 0, 1)
+    assert (newer.updated, newer.written_ids) == (1, ("2606.00001",))
+
+    async with store.unit() as unit:
+        paper = await unit.papers.get("2606.00001")
+        assert await unit.papers.count() == 1
+    assert paper is not None
+    assert (paper.version, paper.title) == (3, "New title")
+
+
+async def test_duplicates_in_one_batch_keep_the_newest(store: SqlStore) -> None:
+    batch = [make_paper(version=1), make_paper(version=4, title="v4"), make_paper(version=2)]
+    async with store.unit() as unit:
+        result = await unit.papers.upsert_many(batch)
+        paper = await unit.papers.get("2606.00001")
+    assert result.inserted == 1
+    assert paper is not None and paper.title == "v4"
+
+
+async def test_papers_round_trip_every_field_with_aware_datetimes(store: SqlStore) -> None:
+    original = make_paper(comment="Accepted at OSDI 2026", venue="OSDI'26")
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([original])
+    async with store.unit() as unit:
+        loaded = await unit.papers.get(original.arxiv_id)
+    assert loaded == original
+    assert loaded.submitted is not None and loaded.submitted.tzinfo is not None
+    assert loaded.submitted.utcoffset() == timedelta(0)
+
+
+async def test_announced_between_is_inclusive_and_ordered(store: SqlStore) -> None:
+    papers = [
+        make_paper("2606.00003", announced=date(2026, 6, 24)),
+        make_paper("2606.00001", announced=date(2026, 6, 22)),
+        make_paper("2606.00002", announced=date(2026, 6, 29)),
+    ]
+    async with store.unit() as unit:
+        await unit.papers.upsert_many(papers)
+        found = await unit.papers.announced_between(date(2026, 6, 22), date(2026, 6, 24))
+    assert [p.arxiv_id for p in found] == ["2606.00001", "2606.00003"]
+
+
+async def test_many_papers_cross_batch_boundaries(store: SqlStore) -> None:
+    papers = [make_paper(f"2606.{i:05d}") for i in range(1, 1203)]
+    async with store.unit() as unit:
+        result = await unit.papers.upsert_many(papers)
+        got = await unit.papers.get_many(p.arxiv_id for p in papers)
+    assert result.inserted == 1202
+    assert len(got) == 1202
+
+
+async def test_harvest_watermark_is_stored_in_utc(store: SqlStore) -> None:
+    berlin = timezone(timedelta(hours=2))
+    mark = datetime(2026, 6, 29, 2, 0, tzinfo=berlin)
+    async with store.unit() as unit:
+        assert await unit.harvest.get_watermark("cs.DC") is None
+        await unit.harvest.set_watermark("cs.DC", mark)
+    async with store.unit() as unit:
+        got = await unit.harvest.get_watermark("cs.DC")
+    assert got == mark
+    assert got is not None and got.tzinfo == UTC
