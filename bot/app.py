@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.delivery import Delivery
 from bot.handlers import Defaults, Handlers
+from bot.ingest_gate import IngestGate
 from bot.ports import ChatPlatform
 from bot.scheduler import BotScheduler, DigestRunner
 from config import Settings
@@ -52,19 +53,24 @@ class Bot:
     store: SqlStore
     clock: Clock
     platforms: Mapping[Platform, ChatPlatform]
+    # False where arXiv is out of reach on purpose (the offline demo): digests then do not wait.
+    ingest_enabled: bool = True
     handlers: Handlers = field(init=False)
     delivery: Delivery = field(init=False)
     runner: DigestRunner = field(init=False)
     scheduler: BotScheduler = field(init=False)
+    gate: IngestGate = field(init=False)
 
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.store, self.clock, self.platforms)
-        self.runner = DigestRunner(self.store, self.clock, self.delivery)
+        ingest = self.ingest_recent if self.ingest_enabled else None
+        self.gate = IngestGate(self.store, self.clock, ingest)
+        self.runner = DigestRunner(self.store, self.clock, self.delivery, self.gate)
         self.scheduler = BotScheduler(
             self.store,
             self.runner,
             self.delivery,
-            ingest=self.ingest_recent,
+            gate=self.gate if self.ingest_enabled else None,
             ingest_hour=self.settings.ingest_time.hour,
             ingest_minute=self.settings.ingest_time.minute,
             ingest_timezone=self.settings.ingest_timezone,

@@ -49,6 +49,7 @@ SETTING_CHOICES = (
     "list-title",
     "list-style",
 )
+DIGEST_CHOICES = ("cap", "when-empty", "weekday", "time", "timezone", "resume")
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "Show what paperbot can do"),
@@ -128,6 +129,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("value", "New value", required=False, rest=True),
         ),
         admin_only=True,
+    ),
+    CommandSpec(
+        "more",
+        "Show the papers the last digest left out over its limit",
+        (OptionSpec("page", "Page number, like 2", required=False),),
+    ),
+    CommandSpec(
+        "digest",
+        "Show or change this channel's digest: cap, when-empty (say|quiet), weekday, time, "
+        "timezone, resume",
+        (
+            OptionSpec("key", "What to change", required=False, choices=DIGEST_CHOICES),
+            OptionSpec("value", "New value", required=False, rest=True),
+        ),
     ),
 )
 

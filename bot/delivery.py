@@ -1,23 +1,42 @@
-"""Posting the outbox: each message once, retried on passing errors, kept on permanent ones."""
+"""Posting the outbox: each message once, in order, retried on passing errors, kept on others.
+
+What is guaranteed: a message is written to the outbox before anything is posted, and claimed
+(`sending`, under this process's token, committed) before its post, so two processes never post
+the same row. Its platform message id is recorded right after the post. A crash between the
+post and that record leaves the row `sending`; once its claim is older than the lease, the next
+pass takes it again *in doubt*: it asks the platform for a message with the row's nonce
+(`find_sent`) and records that one, or posts again with the same nonce, which Discord
+deduplicates (`enforce_nonce`). So nothing is dropped, and nothing is posted twice unless the
+platform can neither find nor deduplicate a post made just before a crash (at-least-once for
+that single message; Slack finds it by message metadata, the console platform always can).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.messages import public
-from bot.ports import ChannelRef, ChatPlatform, OutboundMessage, PostError, UserRef
+from bot.ports import ChannelRef, ChatPlatform, MessageRef, OutboundMessage, PostError, UserRef
 from digest.models import OutboxMessage, Platform, Workspace
-from digest.ports import Clock, Store
+from digest.ports import Clock, Store, Unit
 
 log = logging.getLogger(__name__)
 
 BASE_DELAY = 5.0
 MAX_DELAY = 3600.0
 MAX_ATTEMPTS = 10
+# Longer than any one post may take; a `sending` row older than this was left by a crash.
+LEASE = timedelta(seconds=90)
+# A pass stops after this many claim rounds, so a platform that keeps saying "retry now"
+# cannot hold the loop.
+MAX_ROUNDS = 1000
+NO_PLATFORM_DELAY = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +51,14 @@ class DeliveryReport:
 def backoff(attempts: int, retry_after: float | None, rng: random.Random) -> float:
     """Seconds to wait: the platform's Retry-After if given, else exponential with jitter."""
     if retry_after is not None:
-        return retry_after
-    return float(min(MAX_DELAY, BASE_DELAY * 2**attempts)) * (0.5 + rng.random() / 2)
+        return max(retry_after, 1.0)
+    delay = min(MAX_DELAY, BASE_DELAY * 2 ** max(attempts - 1, 0))
+    return float(delay) * (0.5 + rng.random() / 2)
+
+
+def nonce_of(message: OutboxMessage) -> str:
+    """The post's idempotency nonce (Discord allows 25 characters)."""
+    return f"paperbot-{message.id}"
 
 
 class Delivery:
@@ -45,74 +70,144 @@ class Delivery:
         clock: Clock,
         platforms: Mapping[Platform, ChatPlatform],
         rng: random.Random | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self.store = store
         self.clock = clock
         self.platforms = platforms
         self.rng = rng or random.Random()
+        self.lease = lease
+        self.token = uuid.uuid4().hex
+        self._lock = asyncio.Lock()
 
     async def deliver_due(self) -> DeliveryReport:
-        """Post every due message, in order; each outcome is committed before the next post."""
-        posted = retried = failed = 0
-        async with self.store.unit() as unit:
-            due = await unit.outbox.due(self.clock.now())
-            workspaces = {w.id: w for w in await unit.workspaces.all()}
-        for message in due:
-            outcome = await self._deliver(message, workspaces[message.workspace_id])
-            posted += outcome == "posted"
-            retried += outcome == "retry"
-            failed += outcome == "failed"
-        return DeliveryReport(posted, retried, failed)
+        """Post every due message, digests in order; each outcome is committed before the next."""
+        async with self._lock:
+            counts = {"posted": 0, "retry": 0, "failed": 0, "skipped": 0}
+            workspaces: dict[int, Workspace] = {}
+            for _ in range(MAX_ROUNDS):
+                now = self.clock.now()
+                async with self.store.unit() as unit:
+                    claimed = await unit.outbox.claim(now, self.token, now - self.lease)
+                    for message in claimed:
+                        if message.workspace_id not in workspaces:
+                            found = await unit.workspaces.get(message.workspace_id)
+                            if found is not None:
+                                workspaces[found.id] = found
+                if not claimed:
+                    break
+                for message in claimed:
+                    outcome = await self._deliver(message, workspaces.get(message.workspace_id))
+                    counts[outcome] += 1
+            return DeliveryReport(counts["posted"], counts["retry"], counts["failed"])
 
-    async def _deliver(self, message: OutboxMessage, workspace: Workspace) -> str:
-        platform = self.platforms.get(workspace.platform)
-        if platform is None:
+    async def _deliver(self, message: OutboxMessage, workspace: Workspace | None) -> str:
+        platform = self.platforms.get(workspace.platform) if workspace else None
+        if workspace is None or platform is None:
+            # Another process (or a later start) may have this platform: keep the row.
+            async with self.store.unit() as unit:
+                await unit.outbox.mark_retry(
+                    message.id,
+                    "no chat platform for this workspace is running",
+                    self.clock.now() + timedelta(seconds=NO_PLATFORM_DELAY),
+                    in_doubt=message.in_doubt,
+                )
             return "skipped"
         content = OutboundMessage.from_payload(message.payload)
+        channel = ChannelRef(
+            workspace.platform,
+            workspace.external_id,
+            message.channel_id,
+            workspace_name=workspace.name,
+        )
         try:
-            if message.channel_id.startswith("@"):
-                ref = await platform.direct_message(UserRef(message.channel_id[1:]), content)
-            else:
-                channel = ChannelRef(
-                    workspace.platform,
-                    workspace.external_id,
-                    message.channel_id,
-                    workspace_name=workspace.name,
-                )
-                ref = await platform.send(channel, content)
+            ref = await self._post(platform, channel, content, message)
         except PostError as error:
-            return await self._failed(message, workspace, error)
+            return await self._refused(message, workspace, error)
+        except Exception as error:
+            # Not a refusal we understand (a timeout, a dropped connection): the post may have
+            # gone through, so the next attempt looks for it before posting again.
+            log.exception("post %d to %s failed unexpectedly", message.id, message.channel_id)
+            return await self._retry(message, f"{type(error).__name__}: {error}", None, True)
         paper_id = content.cards[0].arxiv_id if len(content.cards) == 1 else None
         async with self.store.unit() as unit:
             await unit.outbox.mark_posted(message.id, ref.id, paper_id, self.clock.now())
         return "posted"
 
-    async def _failed(self, message: OutboxMessage, workspace: Workspace, error: PostError) -> str:
-        now = self.clock.now()
-        if not error.permanent and message.attempts + 1 < MAX_ATTEMPTS:
-            delay = backoff(message.attempts, error.retry_after, self.rng)
-            log.warning(
-                "post %d to %s failed (%s); retry in %.0fs",
-                message.id,
-                message.channel_id,
-                error,
-                delay,
-            )
-            async with self.store.unit() as unit:
-                await unit.outbox.mark_retry(message.id, str(error), now + timedelta(seconds=delay))
-            return "retry"
-        log.error("post %d to %s failed for good: %s", message.id, message.channel_id, error)
+    async def _post(
+        self,
+        platform: ChatPlatform,
+        channel: ChannelRef,
+        content: OutboundMessage,
+        message: OutboxMessage,
+    ) -> MessageRef:
+        nonce = nonce_of(message)
+        if message.in_doubt:
+            found = await platform.find_sent(channel, nonce)
+            if found is not None:
+                log.info("post %d was made before a crash: %s", message.id, found.id)
+                return found
+        if message.channel_id.startswith("@"):
+            return await platform.direct_message(UserRef(message.channel_id[1:]), content, nonce)
+        return await platform.send(channel, content, nonce)
+
+    async def _retry(
+        self, message: OutboxMessage, error: str, retry_after: float | None, in_doubt: bool
+    ) -> str:
+        delay = backoff(message.attempts, retry_after, self.rng)
+        log.warning(
+            "post %d to %s failed (%s); retry in %.0fs",
+            message.id,
+            message.channel_id,
+            error,
+            delay,
+        )
         async with self.store.unit() as unit:
-            await unit.outbox.mark_failed(message.id, str(error))
-            if message.kind == "digest":
-                for sub in await unit.subscriptions.for_channel(workspace.id, message.channel_id):
-                    await unit.subscriptions.set_paused(sub.id, True, str(error))
-                target = workspace.settings.review_channel
-                if target and target != message.channel_id:
-                    notice = public(
-                        f"I could not post the digest in <#{message.channel_id}>: {error}. "
-                        "Its subscriptions are paused; fix access and subscribe again.",
-                        title="Digest paused",
-                    )
-                    await unit.outbox.enqueue(workspace.id, target, "notice", [notice.to_payload()])
+            await unit.outbox.mark_retry(
+                message.id, error, self.clock.now() + timedelta(seconds=delay), in_doubt
+            )
+        return "retry"
+
+    async def _refused(self, message: OutboxMessage, workspace: Workspace, error: PostError) -> str:
+        if not error.permanent and message.attempts < MAX_ATTEMPTS:
+            return await self._retry(message, str(error), error.retry_after, False)
+        reason = (
+            str(error) if error.permanent else f"gave up after {message.attempts} tries: {error}"
+        )
+        log.error("post %d to %s failed for good: %s", message.id, message.channel_id, reason)
+        async with self.store.unit() as unit:
+            await unit.outbox.mark_failed(message.id, reason)
+            if not message.channel_id.startswith("@"):
+                await self._channel_lost(unit, workspace, message, reason)
         return "failed"
+
+    async def _channel_lost(
+        self, unit: Unit, workspace: Workspace, message: OutboxMessage, reason: str
+    ) -> None:
+        """The channel cannot be posted to: hold its queue, pause its digest, tell the admins."""
+        channel = message.channel_id
+        held = await unit.outbox.fail_pending(workspace.id, channel, f"held: {reason}")
+        subscriptions = await unit.subscriptions.for_channel(workspace.id, channel)
+        for subscription in subscriptions:
+            await unit.subscriptions.set_paused(subscription.id, True, reason)
+        if message.kind == "notice":
+            return  # the admins' own channel is the one that failed; the log has it
+        topics = await unit.topics.get_many(s.topic_id for s in subscriptions)
+        names = ", ".join(sorted(t.name for t in topics.values()))
+        text = f"I cannot post in channel `{channel}` any more: {reason}."
+        if subscriptions:
+            text += (
+                f" Its weekly digest ({names}) is paused and {held + 1} message(s) are kept. "
+                "Give me access again, then run `/paper digest resume` in that channel."
+            )
+        notice = public(text, title="Digest paused" if subscriptions else "Message not posted")
+        review = workspace.settings.review_channel
+        if review and review != channel:
+            await unit.outbox.enqueue(workspace.id, review, "notice", [notice.to_payload()])
+            return
+        # No review channel: the admins who wrote the channel's topics hear it directly.
+        admins = sorted({t.created_by for t in topics.values() if t.created_by})
+        for admin in admins:
+            await unit.outbox.enqueue(workspace.id, "@" + admin, "notice", [notice.to_payload()])
+        if not admins:
+            log.error("no admin to tell that %s in %s failed: %s", channel, workspace.name, reason)

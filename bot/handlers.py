@@ -15,7 +15,7 @@ from bot.ports import ActionEvent, ChannelRef, Invocation, OutboundMessage, Reac
 from digest import nominations, topics, weekly
 from digest.arxiv import FeedError, split_id
 from digest.lists import section_path_of
-from digest.models import NominationStatus, Workspace, WorkspaceSettings
+from digest.models import NominationStatus, Subscription, Topic, Workspace, WorkspaceSettings
 from digest.nominations import NominationError
 from digest.ports import Clock, Store, Unit
 from digest.query import QueryError, parse, render
@@ -241,8 +241,17 @@ class Handlers:
                     f"There is no topic `{name}`."
                     + (f" Topics: {known}." if known else " An admin can add one.")
                 )
-            if await unit.subscriptions.find(invocation.channel.id, topic.id):
+            existing = await unit.subscriptions.find(invocation.channel.id, topic.id)
+            resumed = 0
+            if existing and existing.paused:
+                resumed = await self._resume(unit, workspace.id, invocation.channel.id)
+            elif existing:
                 raise UserError(f"This channel is already subscribed to **{topic.name}**.")
+        if existing:
+            await self._notify(subscriptions=True, outbox=bool(resumed))
+            return messages.public(f"Resumed this channel's digest of **{topic.name}**.")
+        # A paused subscription resumes above; a new one is created in its own transaction.
+        async with self.store.unit() as unit:
             settings = workspace.settings
             # A channel's subscriptions share one schedule, so the channel gets one digest.
             siblings = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
@@ -328,8 +337,74 @@ class Handlers:
             for i, item in enumerate(digest.items, 1)
         ]
         if digest.more_matched:
-            lines.append(f"…and {digest.more_matched} more.")
-        return messages.reply("\n".join(lines), title="Next digest so far")
+            lines.append(f"…and {digest.more_matched} more over the limit of {digest.cap}.")
+        due = min(weekly.next_due(s, self.clock.now()) for s in subs)
+        title = f"Next digest so far ({_when(due, subs[0].timezone)})"
+        return messages.reply("\n".join(lines), title=title)
+
+    async def _cmd_more(self, invocation: Invocation) -> OutboundMessage:
+        page_text = invocation.options.get("page", "1").strip()
+        if not page_text.isdigit() or int(page_text) < 1:
+            raise UserError(f"`{page_text}` is not a page number; try `/paper more 2`.")
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            digest = await unit.digests.latest(workspace.id, invocation.channel.id)
+            if digest is None:
+                raise UserError("This channel has had no digest yet.")
+            return await self._more(unit, digest.id or 0, int(page_text))
+
+    async def _more(self, unit: Unit, digest_id: int, page: int) -> OutboundMessage:
+        items = await unit.digests.overflow(digest_id)
+        if not items:
+            return messages.reply("The last digest showed everything that matched.")
+        start = (page - 1) * MORE_PER_PAGE
+        papers = await unit.papers.get_many(
+            i.paper_id for i in items[start : start + MORE_PER_PAGE]
+        )
+        return messages.more_message(items, papers, page, MORE_PER_PAGE)
+
+    async def _cmd_digest(self, invocation: Invocation) -> OutboundMessage:
+        key = invocation.options.get("key")
+        value = invocation.options.get("value", "").strip()
+        channel = invocation.channel.id
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            subs = await unit.subscriptions.for_channel(workspace.id, channel)
+            if not subs:
+                raise UserError("This channel has no subscriptions. Try `/paper subscribe`.")
+            ids = [s.id for s in subs]
+            resumed = 0
+            if key == "resume":
+                resumed = await self._resume(unit, workspace.id, channel)
+            elif key and not value:
+                raise UserError(f"Give a value: `/paper digest {key} <value>`.")
+            elif key == "cap":
+                await unit.subscriptions.set_options(ids, cap=_parse_cap(value))
+            elif key == "when-empty":
+                await unit.subscriptions.set_options(ids, quiet_when_empty=_parse_quiet(value))
+            elif key in ("weekday", "time", "timezone"):
+                first = subs[0]
+                weekday = _parse_weekday(value) if key == "weekday" else first.weekday
+                at = _parse_time(value) if key == "time" else first.at
+                zone = _parse_zone(value) if key == "timezone" else first.timezone
+                for sub in subs:
+                    await unit.subscriptions.set_schedule(sub.id, weekday, at, zone)
+            elif key:
+                raise UserError(f"Unknown digest setting `{key}`. Try `/paper help`.")
+            subs = await unit.subscriptions.for_channel(workspace.id, channel)
+            names = await unit.topics.get_many(s.topic_id for s in subs)
+        if key:
+            await self._notify(subscriptions=True, outbox=bool(resumed))
+        return messages.reply(
+            _describe_digest(subs, names, self.clock.now()), title="This channel's digest"
+        )
+
+    async def _resume(self, unit: Unit, workspace_id: int, channel_id: str) -> int:
+        """Un-pause a channel's subscriptions and put its held messages back in line."""
+        for sub in await unit.subscriptions.for_channel(workspace_id, channel_id):
+            if sub.paused:
+                await unit.subscriptions.set_paused(sub.id, False, None)
+        return await unit.outbox.requeue_failed(workspace_id, channel_id, self.clock.now())
 
     async def _cmd_nominate(self, invocation: Invocation) -> OutboundMessage:
         paper_id = _paper_id(invocation.options["paper"])
@@ -469,6 +544,8 @@ class Handlers:
     async def _action(self, event: ActionEvent) -> OutboundMessage:
         if event.action == messages.NOMINATE:
             return await self._nominate(event.message.channel, event.user, event.value, "button")
+        if event.action == messages.MORE:
+            return await self._more_button(event)
         if event.action in (messages.APPROVE, messages.REJECT):
             return await self._decide(
                 event.message.channel,
@@ -478,6 +555,14 @@ class Handlers:
                 None,
             )
         return messages.reply("That button is no longer in use.")
+
+    async def _more_button(self, event: ActionEvent) -> OutboundMessage:
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, event.message.channel)
+            digest = await unit.digests.get(int(event.value)) if event.value.isdigit() else None
+            if digest is None or digest.workspace_id != workspace.id:
+                return messages.reply("That digest is no longer stored.")
+            return await self._more(unit, digest.id or 0, 1)
 
     # -- autocomplete -------------------------------------------------------------------------
 
@@ -542,3 +627,42 @@ def _describe_settings(settings: WorkspaceSettings) -> str:
             f"list: {settings.list_title} ({settings.list_style} style)",
         ]
     )
+
+
+MORE_PER_PAGE = 20
+MAX_CAP = 100
+
+
+def _parse_cap(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CAP:
+        raise UserError(f"`{text}` is not a cap; give a number of papers from 1 to {MAX_CAP}.")
+    return int(text)
+
+
+def _parse_quiet(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("quiet", "silent", "skip", "nothing", "off"):
+        return True
+    if word in ("say", "post", "tell", "on"):
+        return False
+    raise UserError(
+        "when-empty takes `say` (post a short “nothing new” line) or `quiet` (post nothing)."
+    )
+
+
+def _describe_digest(subs: list[Subscription], topics: dict[int, Topic], now: datetime) -> str:
+    first = subs[0]
+    day = WEEKDAY_CHOICES[first.weekday]
+    names = ", ".join(sorted(topics[s.topic_id].name for s in subs if s.topic_id in topics))
+    lines = [
+        f"topics: {names}",
+        f"schedule: {day} {first.at:%H:%M} {first.timezone}",
+        f"cap: {max(s.cap for s in subs)} papers",
+        "when-empty: " + ("quiet" if all(s.quiet_when_empty for s in subs) else "say"),
+    ]
+    paused = [s for s in subs if s.paused]
+    if paused:
+        lines.append(f"paused: {paused[0].paused_reason} (`/paper digest resume` to resume)")
+    else:
+        lines.append("next digest: " + _when(weekly.next_due(first, now), first.timezone))
+    return "\n".join(lines)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import timedelta
 
 from bot.ports import Button, OutboundMessage, PaperCard
-from digest.models import Digest, Paper
+from digest.models import Digest, DigestItem, OverflowItem, Paper
 
 NOMINATE = "nominate"
 APPROVE = "approve"
 REJECT = "reject"
+MORE = "more"
+# A digest window longer than this caught up on missed weeks; its header says since when.
+LONG_WINDOW = timedelta(days=8)
 MAX_AUTHORS = 4
 
 
@@ -35,42 +40,101 @@ def authors_line(authors: Sequence[str]) -> str:
     return ", ".join(authors[:3]) + f" and {len(authors) - 3} more"
 
 
+def _window_phrase(digest: Digest) -> str:
+    start = digest.window_start
+    if start is None or digest.window_end - start <= LONG_WINDOW:
+        return "this week"
+    return f"since {start:%a %d %b}"
+
+
+def _names(names: Sequence[str]) -> str:
+    names = [f"**{name}**" for name in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def digest_messages(digest: Digest, emoji: str, quiet_when_empty: bool) -> list[OutboundMessage]:
-    """A digest as messages: a header, then one message per paper (so reactions name a paper)."""
+    """A digest as messages: a header, one message per paper (so reactions name a paper), and
+    a closing line with a Show more button when more matched than the cap allows."""
     topics = ", ".join(digest.topic_names)
+    when = _window_phrase(digest)
     if not digest.items:
         if quiet_when_empty:
             return []
-        return [OutboundMessage(title="Weekly digest", text=f"Nothing new on {topics} this week.")]
+        text = f"Nothing new on {_names(digest.topic_names)} {when}."
+        left = _left_out(digest)
+        return [OutboundMessage(title=f"Weekly digest: {topics}", text=text, footer=left)]
     count = len(digest.items)
+    text = (
+        f"**{count} new paper{'s' if count != 1 else ''}** {when}. "
+        f"React {emoji} or press Nominate to propose one for the list."
+    )
+    if digest.empty_topics:
+        text += f" Nothing new on {_names(digest.empty_topics)}."
+    header = OutboundMessage(title=f"Weekly digest: {topics}", text=text, footer=_left_out(digest))
+    cards = [
+        OutboundMessage(
+            cards=(_digest_card(item),),
+            buttons=(Button(NOMINATE, item.paper.arxiv_id, "Nominate", "primary"),),
+        )
+        for item in digest.items
+    ]
+    messages = [header, *cards]
+    if digest.more_matched:
+        more = digest.more_matched
+        messages.append(
+            OutboundMessage(
+                text=(
+                    f"**{more} more** matched beyond this digest's limit of {digest.cap}. "
+                    f"Press Show more, or run `/paper more`, to see them."
+                ),
+                buttons=(Button(MORE, str(digest.id or ""), f"Show {more} more"),),
+            )
+        )
+    return messages
+
+
+def _digest_card(item: DigestItem) -> PaperCard:
+    topic = item.topic_name
+    if item.also_topics:
+        topic += f" (also {', '.join(item.also_topics)})"
+    card = paper_card(item.paper, topic, item.terms)
+    if item.votes:
+        votes = f"{item.votes} vote{'s' if item.votes != 1 else ''}"
+        return replace(card, note=f"Already nominated elsewhere in this workspace ({votes}).")
+    return card
+
+
+def _left_out(digest: Digest) -> str | None:
     left = []
     if digest.left_out_on_list:
         left.append(f"{digest.left_out_on_list} already on the list")
     if digest.left_out_already_shown:
         left.append(f"{digest.left_out_already_shown} shown here before")
-    footer = []
-    if digest.more_matched:
-        footer.append(
-            f"{digest.more_matched} more matched; `/paper preview` shows what comes next week."
-        )
-    if left:
-        footer.append("Left out: " + ", ".join(left) + ".")
-    header = OutboundMessage(
-        title=f"Weekly digest: {topics}",
-        text=(
-            f"**{count} new paper{'s' if count != 1 else ''}** this week. "
-            f"React {emoji} or press Nominate to propose one for the list."
-        ),
-        footer=" ".join(footer) or None,
+    return ("Left out: " + ", ".join(left) + ".") if left else None
+
+
+def more_message(
+    items: Sequence[OverflowItem], papers: Mapping[str, Paper], page: int, per_page: int
+) -> OutboundMessage:
+    """One page of a digest's overflow, as a reply only the asker sees."""
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(page, 1), pages)
+    shown = items[(page - 1) * per_page : page * per_page]
+    lines = []
+    for rank, item in enumerate(shown, (page - 1) * per_page + 1):
+        paper = papers.get(item.paper_id)
+        title = paper.title if paper else item.paper_id
+        url = paper.abs_url if paper else f"https://arxiv.org/abs/{item.paper_id}"
+        lines.append(f"{rank}. [{title}]({url}) `{item.paper_id}` ({item.topic_name})")
+    footer = "Nominate one with `/paper nominate <id>`."
+    if page < pages:
+        footer = f"Page {page} of {pages}: `/paper more {page + 1}` for the next. " + footer
+    return OutboundMessage(
+        title=f"{len(items)} more from the last digest",
+        text="\n".join(lines),
+        footer=footer,
+        ephemeral=True,
     )
-    cards = [
-        OutboundMessage(
-            cards=(paper_card(item.paper, item.topic_name, item.terms),),
-            buttons=(Button(NOMINATE, item.paper.arxiv_id, "Nominate", "primary"),),
-        )
-        for item in digest.items
-    ]
-    return [header, *cards]
 
 
 def review_message(paper: Paper, votes: int, suggestions: Sequence[str] = ()) -> OutboundMessage:

@@ -143,6 +143,21 @@ class PostError(Exception):
         self.permanent = permanent
         self.retry_after = retry_after
 
+    @classmethod
+    def rate_limited(cls, retry_after: float | None, message: str = "rate limited") -> PostError:
+        """HTTP 429 or a platform's rate limit: retried after `retry_after` seconds."""
+        return cls(message, permanent=False, retry_after=retry_after)
+
+    @classmethod
+    def unavailable(cls, message: str = "server error") -> PostError:
+        """A 5xx or a dropped connection: retried with backoff."""
+        return cls(message, permanent=False)
+
+    @classmethod
+    def gone(cls, message: str) -> PostError:
+        """The channel was deleted or the bot lost access: never retried."""
+        return cls(message, permanent=True)
+
 
 class ChatPlatform(Protocol):
     """What the bot needs from a chat platform; adapters translate, they hold no logic."""
@@ -157,8 +172,22 @@ class ChatPlatform(Protocol):
         """Disconnect."""
         ...
 
-    async def send(self, channel: ChannelRef, message: OutboundMessage) -> MessageRef:
-        """Post a message; raise PostError when the platform refuses."""
+    async def send(
+        self, channel: ChannelRef, message: OutboundMessage, nonce: str | None = None
+    ) -> MessageRef:
+        """Post a message; raise PostError when the platform refuses.
+
+        `nonce` names this post: a platform that can (Discord's `nonce` with `enforce_nonce`)
+        posts at most one message per nonce; the others attach it so `find_sent` can look.
+        """
+        ...
+
+    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
+        """The message this bot posted with `nonce` in the channel, if the platform can tell.
+
+        Asked only after a crash left a post in doubt. Slack: recent history, by message
+        metadata; Discord: None (a resend with the same nonce is deduplicated there).
+        """
         ...
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
@@ -169,6 +198,8 @@ class ChatPlatform(Protocol):
         """Add the bot's own reaction to a message."""
         ...
 
-    async def direct_message(self, user: UserRef, message: OutboundMessage) -> MessageRef:
-        """Send a private message to a user."""
+    async def direct_message(
+        self, user: UserRef, message: OutboundMessage, nonce: str | None = None
+    ) -> MessageRef:
+        """Send a private message to a user (`nonce` as for `send`)."""
         ...

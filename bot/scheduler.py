@@ -1,16 +1,25 @@
-"""APScheduler wiring: digest jobs derived from the subscriptions table, and daily ingestion."""
+"""APScheduler wiring: digest jobs derived from the subscriptions table, and daily ingestion.
+
+The database is the truth: jobs are re-derived at start and on every subscription change, never
+kept in a job store. A digest runs at most once per due time whoever asks (its cron job, the
+catch-up job, a second process): the runner re-checks the watermark under a lock.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.delivery import Delivery
+from bot.ingest_gate import IngestGate
 from bot.messages import digest_messages
 from digest import weekly
 from digest.models import Digest, Subscription
@@ -20,6 +29,8 @@ log = logging.getLogger(__name__)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ChannelKey = tuple[int, str]
+OUTBOX_SECONDS = 30
+CATCH_UP_MINUTES = 10
 
 
 def group_by_channel(subscriptions: list[Subscription]) -> dict[ChannelKey, list[Subscription]]:
@@ -32,39 +43,101 @@ def group_by_channel(subscriptions: list[Subscription]) -> dict[ChannelKey, list
 
 def is_overdue(subscription: Subscription, now: datetime) -> bool:
     """True when a scheduled time passed since the subscription's last delivered window."""
-    since = subscription.watermark or subscription.created_at
-    return since is not None and weekly.last_due(subscription, now) > since
+    return weekly.is_due(subscription, now)
+
+
+def digest_trigger(subscription: Subscription) -> CronTrigger:
+    """The weekly cron trigger of a subscription, in its own IANA zone (DST-aware)."""
+    return CronTrigger(
+        day_of_week=DAYS[subscription.weekday],
+        hour=subscription.at.hour,
+        minute=subscription.at.minute,
+        timezone=ZoneInfo(subscription.timezone),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DigestJob:
+    """One channel's weekly job, as derived from its subscriptions."""
+
+    id: str
+    workspace_id: int
+    channel_id: str
+    trigger: CronTrigger
+
+
+def digest_jobs(subscriptions: list[Subscription]) -> list[DigestJob]:
+    """The jobs the active subscriptions ask for: one per channel, on its schedule."""
+    jobs = []
+    for (workspace_id, channel_id), subs in sorted(group_by_channel(subscriptions).items()):
+        # A channel's subscriptions share one schedule (subscribe and `/paper digest` keep them
+        # equal); should they differ, the oldest subscription's wins.
+        jobs.append(
+            DigestJob(
+                f"digest:{workspace_id}:{channel_id}",
+                workspace_id,
+                channel_id,
+                digest_trigger(subs[0]),
+            )
+        )
+    return jobs
 
 
 class DigestRunner:
     """Builds, records and delivers the digest of one channel (the job every trigger runs)."""
 
-    def __init__(self, store: Store, clock: Clock, delivery: Delivery) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, delivery: Delivery, gate: IngestGate | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.delivery = delivery
+        self.gate = gate
+        self._locks: dict[ChannelKey, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def run_channel(self, workspace_id: int, channel_id: str) -> Digest | None:
-        """Write the channel's digest to the outbox, advance its watermark, then post it."""
+    async def run_channel(
+        self, workspace_id: int, channel_id: str, force: bool = False
+    ) -> Digest | None:
+        """Write the channel's due digest to the outbox, advance its watermark, then post it.
+
+        None when nothing is due (already delivered), or when the digest waits for ingestion.
+        `force` builds one even before it is due (the window still starts at the watermark).
+        """
+        async with self._locks[(workspace_id, channel_id)]:
+            saved = await self._run_channel(workspace_id, channel_id, force)
+        if saved is not None:
+            await self.delivery.deliver_due()
+        return saved
+
+    async def _run_channel(self, workspace_id: int, channel_id: str, force: bool) -> Digest | None:
         now = self.clock.now()
         async with self.store.unit() as unit:
-            subs = [
-                s
-                for s in await unit.subscriptions.for_channel(workspace_id, channel_id)
-                if not s.paused
-            ]
+            subs = _active(await unit.subscriptions.for_channel(workspace_id, channel_id))
+        due = [s for s in subs if weekly.is_due(s, now)]
+        if not subs or not (due or force):
+            return None
+        if self.gate is not None and due:
+            came_due = min(weekly.last_due(s, now) for s in due)
+            if not await self.gate.wait_for_day(now, came_due):
+                log.info("digest of %s waits for ingestion", channel_id)
+                return None
+        now = self.clock.now()
+        async with self.store.unit() as unit:
+            # Locked and checked again: another runner may have delivered it meanwhile.
+            subs = _active(await unit.subscriptions.lock_channel(workspace_id, channel_id))
             workspace = await unit.workspaces.get(workspace_id)
             if not subs or workspace is None:
                 return None
+            if not force and not any(weekly.is_due(s, now) for s in subs):
+                return None
             digest = await weekly.build_digest(unit, workspace_id, channel_id, subs, now)
+            emoji = workspace.settings.nomination_emoji
             quiet = all(s.quiet_when_empty for s in subs)
-            payloads = [
-                m.to_payload()
-                for m in digest_messages(digest, workspace.settings.nomination_emoji, quiet)
-            ]
-            saved = await weekly.record_digest(unit, digest, payloads)
-        await self.delivery.deliver_due()
-        return saved
+            return await weekly.record_digest(
+                unit,
+                digest,
+                lambda d: [m.to_payload() for m in digest_messages(d, emoji, quiet)],
+            )
 
     async def run_overdue(self) -> int:
         """Run every channel whose digest came due since its last one; returns how many ran."""
@@ -73,10 +146,17 @@ class DigestRunner:
             groups = group_by_channel(await unit.subscriptions.all_active())
         ran = 0
         for (workspace_id, channel_id), subs in sorted(groups.items()):
-            if any(is_overdue(s, now) for s in subs):
-                await self.run_channel(workspace_id, channel_id)
-                ran += 1
+            if any(weekly.is_due(s, now) for s in subs):
+                try:
+                    ran += await self.run_channel(workspace_id, channel_id) is not None
+                except Exception:
+                    # One channel's trouble must not hold back the others.
+                    log.exception("digest of %s in workspace %d failed", channel_id, workspace_id)
         return ran
+
+
+def _active(subscriptions: list[Subscription]) -> list[Subscription]:
+    return [s for s in subscriptions if not s.paused]
 
 
 class BotScheduler:
@@ -87,7 +167,7 @@ class BotScheduler:
         store: Store,
         runner: DigestRunner,
         delivery: Delivery,
-        ingest: Callable[[], Awaitable[object]] | None = None,
+        gate: IngestGate | None = None,
         ingest_hour: int = 1,
         ingest_minute: int = 30,
         ingest_timezone: str = "UTC",
@@ -95,54 +175,69 @@ class BotScheduler:
         self.store = store
         self.runner = runner
         self.delivery = delivery
-        self.scheduler = AsyncIOScheduler()
-        self._ingest = ingest
+        self.gate = gate
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._ingest_at = (ingest_hour, ingest_minute, ingest_timezone)
 
     async def start(self) -> None:
         """Catch up on digests missed while down, derive the jobs, and start the scheduler."""
+        await self.delivery.deliver_due()
         await self.runner.run_overdue()
         await self.sync()
         self.scheduler.add_job(
-            self.delivery.deliver_due, "interval", seconds=30, id="outbox", replace_existing=True
+            self.delivery.deliver_due,
+            "interval",
+            seconds=OUTBOX_SECONDS,
+            id="outbox",
+            replace_existing=True,
+            coalesce=True,
         )
-        if self._ingest is not None:
+        # Catches whatever a cron job could not do on time: a digest waiting for ingestion,
+        # a misfire while the loop was busy, a time inside a DST gap.
+        self.scheduler.add_job(
+            self.runner.run_overdue,
+            "interval",
+            minutes=CATCH_UP_MINUTES,
+            id="catch-up",
+            replace_existing=True,
+            coalesce=True,
+        )
+        if self.gate is not None:
             hour, minute, zone = self._ingest_at
             self.scheduler.add_job(
-                self._ingest,
-                CronTrigger(hour=hour, minute=minute, timezone=zone),
+                self.gate.ingest,
+                CronTrigger(hour=hour, minute=minute, timezone=ZoneInfo(zone)),
                 id="ingest",
                 replace_existing=True,
+                coalesce=True,
+                misfire_grace_time=3600,
             )
         self.scheduler.start()
 
-    async def sync(self) -> None:
-        """Re-derive the digest jobs from the subscriptions table."""
+    async def sync(self) -> list[DigestJob]:
+        """Re-derive the digest jobs from the subscriptions table; returns them."""
         async with self.store.unit() as unit:
-            groups = group_by_channel(await unit.subscriptions.all_active())
-        wanted = set()
-        for (workspace_id, channel_id), subs in groups.items():
-            first = subs[0]
-            job_id = f"digest:{workspace_id}:{channel_id}"
-            wanted.add(job_id)
+            jobs = digest_jobs(await unit.subscriptions.all_active())
+        for job in jobs:
             self.scheduler.add_job(
                 self.runner.run_channel,
-                CronTrigger(
-                    day_of_week=DAYS[first.weekday],
-                    hour=first.at.hour,
-                    minute=first.at.minute,
-                    timezone=first.timezone,
-                ),
-                args=(workspace_id, channel_id),
-                id=job_id,
+                job.trigger,
+                args=(job.workspace_id, job.channel_id),
+                id=job.id,
                 replace_existing=True,
                 misfire_grace_time=3600,
                 coalesce=True,
             )
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("digest:") and job.id not in wanted:
-                job.remove()
-        log.info("scheduled %d channel digests", len(wanted))
+        wanted = {job.id for job in jobs}
+        for existing in self.scheduler.get_jobs():
+            if existing.id.startswith("digest:") and existing.id not in wanted:
+                existing.remove()
+        log.info("scheduled %d channel digests", len(jobs))
+        return jobs
+
+    def digest_job_ids(self) -> Sequence[str]:
+        """Ids of the digest jobs now scheduled."""
+        return sorted(job.id for job in self.scheduler.get_jobs() if job.id.startswith("digest:"))
 
     async def stop(self) -> None:
         """Stop the scheduler without waiting for running jobs."""

@@ -140,6 +140,7 @@ class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     POSTED = "posted"
     FAILED = "failed"
+    SENDING = "sending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,19 @@ class DigestItem:
     """One paper in a digest, under the topic it was matched by."""
 
     paper: Paper
+    topic_id: int
+    topic_name: str
+    score: float
+    terms: tuple[str, ...] = ()
+    votes: int = 0
+    also_topics: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OverflowItem:
+    """A paper that matched but fell over the digest's cap; shown on request, not posted."""
+
+    paper_id: str
     topic_id: int
     topic_name: str
     score: float
@@ -168,6 +182,9 @@ class Digest:
     left_out_already_shown: int = 0
     subscription_ids: tuple[int, ...] = ()
     id: int | None = None
+    overflow: tuple[OverflowItem, ...] = ()
+    empty_topics: tuple[str, ...] = ()
+    cap: int = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +203,7 @@ class OutboxMessage:
     platform_message_id: str | None = None
     last_error: str | None = None
     next_attempt_at: datetime | None = None
+    in_doubt: bool = False
 
 
 class NominationStatus(enum.StrEnum):
@@ -255,3 +273,15 @@ class ListEntry:
     added_at: datetime | None = None
     removed_at: datetime | None = None
     removed_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCandidate:
+    """A match a subscription's next digest may show, with what the workspace knows of it."""
+
+    subscription_id: int
+    match: Match
+    announced: date | None = None
+    on_list: bool = False
+    shown: bool = False
+    votes: int = 0

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from digest.models import (
     Digest,
+    DigestCandidate,
     DigestItem,
     ListEntry,
     ListSection,
@@ -21,6 +22,7 @@ from digest.models import (
     Nomination,
     NominationStatus,
     OutboxMessage,
+    OverflowItem,
     Paper,
     Platform,
     Subscription,
@@ -193,6 +195,19 @@ class SubscriptionRepository(Protocol):
         """Move a subscription's digest to another weekday, time or time zone."""
         ...
 
+    async def lock_channel(self, workspace_id: int, channel_id: str) -> list[Subscription]:
+        """A channel's subscriptions, locked until the transaction ends (where the engine can)."""
+        ...
+
+    async def set_options(
+        self,
+        subscription_ids: Sequence[int],
+        cap: int | None = None,
+        quiet_when_empty: bool | None = None,
+    ) -> None:
+        """Change the cap and/or the empty-week behaviour of these subscriptions."""
+        ...
+
 
 class MatchRepository(Protocol):
     """Which topics matched which papers."""
@@ -227,6 +242,31 @@ class DigestRepository(Protocol):
         """A stored digest's items, in rank order."""
         ...
 
+    async def candidates(
+        self,
+        subscriptions: Sequence[Subscription],
+        after: Mapping[int, datetime],
+        until: datetime,
+    ) -> list[DigestCandidate]:
+        """Matches of each subscription's topic in (after[subscription id], until], one query.
+
+        Each comes flagged: on the workspace's list, already shown in the subscription's
+        channel, and the votes of a pending nomination of the paper in the workspace.
+        """
+        ...
+
+    async def overflow(self, digest_id: int) -> list[OverflowItem]:
+        """The papers a stored digest left out over its cap, in rank order."""
+        ...
+
+    async def get(self, digest_id: int) -> Digest | None:
+        """A stored digest without its items."""
+        ...
+
+    async def latest(self, workspace_id: int, channel_id: str) -> Digest | None:
+        """The channel's most recent digest, without its items."""
+        ...
+
 
 class OutboxRepository(Protocol):
     """Messages written before posting, and the platform ids of posted ones."""
@@ -252,8 +292,32 @@ class OutboxRepository(Protocol):
         """Record that a message was posted, and which paper it shows."""
         ...
 
-    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
-        """Count a failed attempt and schedule the next one."""
+    async def mark_retry(
+        self, message_id: int, error: str, next_attempt_at: datetime, in_doubt: bool = False
+    ) -> None:
+        """Schedule the next attempt; `in_doubt` when the failed one may have been posted."""
+        ...
+
+    async def claim(
+        self, now: datetime, token: str, stale_before: datetime, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Take due messages for posting: the next unposted one of each digest, other messages.
+
+        A claimed message is `sending` under `token`; one left `sending` by a claim older than
+        `stale_before` (a crashed process) is taken again and comes back with `in_doubt`.
+        """
+        ...
+
+    async def fail_pending(self, workspace_id: int, channel_id: str, error: str) -> int:
+        """Mark the channel's unposted digest messages failed (its channel is gone)."""
+        ...
+
+    async def requeue_failed(self, workspace_id: int, channel_id: str, now: datetime) -> int:
+        """Put the channel's failed digest messages back in line (access is fixed)."""
+        ...
+
+    async def for_digest(self, digest_id: int) -> list[OutboxMessage]:
+        """A digest's messages in order, whatever their status."""
         ...
 
     async def mark_failed(self, message_id: int, error: str) -> None:

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.models import Digest, DigestItem, Match, Paper, Subscription
+from digest.models import (
+    Digest,
+    DigestCandidate,
+    DigestItem,
+    OverflowItem,
+    Paper,
+    Subscription,
+    Topic,
+)
 from digest.ports import Unit
 
 FIRST_WINDOW = timedelta(days=7)
+DEFAULT_CAP = 15
+
+RankKey = tuple[float, int, int, str]
 
 
 def next_due(subscription: Subscription, after: datetime) -> datetime:
@@ -19,7 +32,8 @@ def next_due(subscription: Subscription, after: datetime) -> datetime:
     day = local.date() + timedelta(days=(subscription.weekday - local.weekday()) % 7)
     for _ in range(3):
         candidate = datetime.combine(day, subscription.at, tzinfo=zone)
-        # Round-trip through UTC so a wall time inside a DST gap resolves to a real instant.
+        # Round-trip through UTC so a wall time inside a DST gap resolves to a real instant
+        # (the same one APScheduler's CronTrigger picks).
         instant = candidate.astimezone(UTC)
         if instant > after.astimezone(UTC):
             return instant
@@ -35,12 +49,172 @@ def last_due(subscription: Subscription, at_or_before: datetime) -> datetime:
     return due
 
 
-def _sort_date(paper: Paper) -> date:
-    if paper.announced:
-        return paper.announced
-    if paper.updated:
-        return paper.updated.date()
-    return date.min
+def is_due(subscription: Subscription, now: datetime) -> bool:
+    """True when a scheduled time passed since the subscription's last delivered window."""
+    since = subscription.watermark or subscription.created_at
+    return since is not None and last_due(subscription, now) > since
+
+
+def window_start(subscription: Subscription, now: datetime) -> datetime:
+    """Where the subscription's next digest starts: its watermark, or a week before it began."""
+    if subscription.watermark is not None:
+        return subscription.watermark
+    return min(subscription.created_at or now, now) - FIRST_WINDOW
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    """One distinct paper of a channel's digest, under the topic that matched it best."""
+
+    candidate: DigestCandidate
+    topic: Topic
+    also: tuple[str, ...]
+    key: RankKey
+
+
+def _rank_key(candidate: DigestCandidate) -> RankKey:
+    # Match score first, then the group's interest (votes on a pending nomination of the
+    # paper elsewhere in the workspace), then the newest announcement; the id keeps it stable.
+    day = candidate.announced or date.min
+    return (-candidate.match.score, -candidate.votes, -day.toordinal(), candidate.match.paper_id)
+
+
+def _picks(
+    candidates: Sequence[DigestCandidate], topics: Mapping[int, Topic]
+) -> tuple[list[_Pick], int, int, set[int]]:
+    """Distinct papers to choose from, how many were left out (listed, shown), topics with any."""
+    by_paper: dict[str, list[DigestCandidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.match.topic_id in topics:
+            by_paper[candidate.match.paper_id].append(candidate)
+    on_list = shown = 0
+    picks: list[_Pick] = []
+    live_topics: set[int] = set()
+    for found in by_paper.values():
+        if any(c.on_list for c in found):
+            on_list += 1
+            continue
+        if any(c.shown for c in found):
+            shown += 1
+            continue
+        found.sort(key=lambda c: (-c.match.score, topics[c.match.topic_id].name))
+        best = found[0]
+        live_topics.update(c.match.topic_id for c in found)
+        also = tuple(sorted({topics[c.match.topic_id].name for c in found[1:]}))
+        picks.append(_Pick(best, topics[best.match.topic_id], also, _rank_key(best)))
+    return picks, on_list, shown, live_topics
+
+
+def _share_cap(picks: list[_Pick], cap: int) -> tuple[list[_Pick], list[_Pick]]:
+    """Kept and overflow: topics take turns (best topic first) so a broad one cannot fill it."""
+    queues: dict[int, list[_Pick]] = defaultdict(list)
+    for pick in sorted(picks, key=lambda p: p.key):
+        queues[pick.topic.id].append(pick)
+    order = sorted(queues, key=lambda topic_id: queues[topic_id][0].key)
+    kept: list[_Pick] = []
+    turn = 0
+    while len(kept) < cap and any(queues[t] for t in order):
+        queue = queues[order[turn % len(order)]]
+        if queue:
+            kept.append(queue.pop(0))
+        turn += 1
+    overflow = sorted((p for t in order for p in queues[t]), key=lambda p: p.key)
+    return kept, overflow
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """What a channel's digest keeps and leaves out, before its papers are loaded."""
+
+    subscriptions: Sequence[Subscription]
+    topics: Mapping[int, Topic]
+    kept: list[_Pick]
+    overflow: list[_Pick]
+    on_list: int
+    shown: int
+    live_topics: set[int]
+    cap: int
+
+
+def _select(
+    subscriptions: Sequence[Subscription],
+    candidates: Sequence[DigestCandidate],
+    topics: Mapping[int, Topic],
+) -> _Selection:
+    own = {s.topic_id: topics[s.topic_id] for s in subscriptions if s.topic_id in topics}
+    picks, on_list, shown, live = _picks(candidates, own)
+    cap = max((s.cap for s in subscriptions), default=DEFAULT_CAP)
+    kept, overflow = _share_cap(picks, cap)
+    kept.sort(key=lambda p: (p.topic.name, p.key))
+    return _Selection(subscriptions, own, kept, overflow, on_list, shown, live, cap)
+
+
+def _assemble(selection: _Selection, papers: Mapping[str, Paper], now: datetime) -> Digest:
+    subscriptions = selection.subscriptions
+    items = tuple(
+        DigestItem(
+            paper=papers[p.candidate.match.paper_id],
+            topic_id=p.topic.id,
+            topic_name=p.topic.name,
+            score=p.candidate.match.score,
+            terms=p.candidate.match.terms,
+            votes=p.candidate.votes,
+            also_topics=p.also,
+        )
+        for p in selection.kept
+        if p.candidate.match.paper_id in papers
+    )
+    overflow = tuple(
+        OverflowItem(
+            paper_id=p.candidate.match.paper_id,
+            topic_id=p.topic.id,
+            topic_name=p.topic.name,
+            score=p.candidate.match.score,
+            terms=p.candidate.match.terms,
+        )
+        for p in selection.overflow
+    )
+    topics = selection.topics.values()
+    return Digest(
+        workspace_id=subscriptions[0].workspace_id,
+        channel_id=subscriptions[0].channel_id,
+        window_start=min(window_start(s, now) for s in subscriptions),
+        window_end=now,
+        items=items,
+        topic_names=tuple(sorted(t.name for t in topics)),
+        more_matched=len(overflow),
+        left_out_on_list=selection.on_list,
+        left_out_already_shown=selection.shown,
+        subscription_ids=tuple(s.id for s in subscriptions),
+        overflow=overflow,
+        empty_topics=tuple(sorted(t.name for t in topics if t.id not in selection.live_topics)),
+        cap=selection.cap,
+    )
+
+
+async def build_digests(
+    unit: Unit, channels: Sequence[Sequence[Subscription]], now: datetime
+) -> list[Digest]:
+    """The digest of each channel (its subscriptions given together) for everything matched
+    since their watermarks, in a fixed number of queries however many channels or papers."""
+    channels = [subs for subs in channels if subs]
+    every = [s for subs in channels for s in subs]
+    if not every:
+        return []
+    topics = await unit.topics.get_many(s.topic_id for s in every)
+    after = {s.id: window_start(s, now) for s in every}
+    found = await unit.digests.candidates(every, after, now)
+    by_subscription: dict[int, list[DigestCandidate]] = defaultdict(list)
+    for candidate in found:
+        by_subscription[candidate.subscription_id].append(candidate)
+    selections = [
+        _select(subs, [c for s in subs for c in by_subscription[s.id]], topics) for subs in channels
+    ]
+    # Only the papers a digest posts are loaded in full: at most its cap, never the overflow.
+    papers = await unit.papers.get_many(
+        p.candidate.match.paper_id for selection in selections for p in selection.kept
+    )
+    return [_assemble(selection, papers, now) for selection in selections]
 
 
 async def build_digest(
@@ -51,61 +225,27 @@ async def build_digest(
     now: datetime,
 ) -> Digest:
     """The digest of a channel's subscriptions for everything matched since their watermarks."""
-    topics = await unit.topics.get_many(s.topic_id for s in subscriptions)
-    on_list = await unit.lists.paper_ids_on_list(workspace_id)
-    shown = await unit.digests.shown_paper_ids(workspace_id, channel_id)
-    best: dict[str, Match] = {}
-    for subscription in subscriptions:
-        after = subscription.watermark or (now - FIRST_WINDOW)
-        for match in await unit.matches.for_topics([subscription.topic_id], after, now):
-            known = best.get(match.paper_id)
-            if known is None or match.score > known.score:
-                best[match.paper_id] = match
-    left_on_list = sum(1 for paper_id in best if paper_id in on_list)
-    left_shown = sum(1 for paper_id in best if paper_id in shown and paper_id not in on_list)
-    candidates = [m for pid, m in best.items() if pid not in on_list and pid not in shown]
-    papers = await unit.papers.get_many(m.paper_id for m in candidates)
-    candidates = [m for m in candidates if m.paper_id in papers]
-    candidates.sort(
-        key=lambda m: (-m.score, -_sort_date(papers[m.paper_id]).toordinal(), m.paper_id)
-    )
-    cap = max((s.cap for s in subscriptions), default=15)
-    kept = candidates[:cap]
-    topic_order = sorted(topics.values(), key=lambda t: t.name)
-    rank = {t.id: i for i, t in enumerate(topic_order)}
-    kept.sort(key=lambda m: rank.get(m.topic_id, len(rank)))
-    items = tuple(
-        DigestItem(
-            paper=papers[m.paper_id],
-            topic_id=m.topic_id,
-            topic_name=topics[m.topic_id].name,
-            score=m.score,
-            terms=m.terms,
-        )
-        for m in kept
-    )
-    watermarks = [s.watermark for s in subscriptions if s.watermark is not None]
-    return Digest(
-        workspace_id=workspace_id,
-        channel_id=channel_id,
-        window_start=min(watermarks) if watermarks else None,
-        window_end=now,
-        items=items,
-        topic_names=tuple(t.name for t in topic_order),
-        more_matched=len(candidates) - len(kept),
-        left_out_on_list=left_on_list,
-        left_out_already_shown=left_shown,
-        subscription_ids=tuple(s.id for s in subscriptions),
-    )
+    mine = [
+        s for s in subscriptions if s.workspace_id == workspace_id and s.channel_id == channel_id
+    ]
+    if not mine:
+        return Digest(workspace_id, channel_id, None, now, (), ())
+    return (await build_digests(unit, [mine], now))[0]
 
 
-async def record_digest(
-    unit: Unit, digest: Digest, messages: Sequence[Mapping[str, object]]
-) -> Digest:
-    """Save a digest, write its messages to the outbox and advance the watermarks, atomically."""
+Renderer = Callable[[Digest], Sequence[Mapping[str, object]]]
+
+
+async def record_digest(unit: Unit, digest: Digest, render: Renderer) -> Digest:
+    """Save a digest, write its messages to the outbox and advance the watermarks, atomically.
+
+    `render` turns the saved digest (it has its id then, for buttons) into message payloads.
+    """
     saved = await unit.digests.save(digest)
-    await unit.outbox.enqueue(
-        digest.workspace_id, digest.channel_id, "digest", messages, digest_id=saved.id
-    )
+    messages = render(saved)
+    if messages:
+        await unit.outbox.enqueue(
+            digest.workspace_id, digest.channel_id, "digest", messages, digest_id=saved.id
+        )
     await unit.subscriptions.set_watermark(digest.subscription_ids, digest.window_end)
     return saved

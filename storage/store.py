@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from digest.ports import Clock
-from storage.repositories.digests import SqlDigestRepository, SqlOutboxRepository
+from storage.repositories.digests import SqlDigestRepository
 from storage.repositories.lists import SqlListRepository
 from storage.repositories.nominations import SqlNominationRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.papers import SqlHarvestStateRepository, SqlPaperRepository
 from storage.repositories.topics import (
     SqlMatchRepository,

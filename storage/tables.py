@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -194,6 +195,8 @@ class DigestItemRow(Base):
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     terms: Mapped[list[Any]]
+    # Over the cap: stored so `/paper more` can show it, but not posted, so not "shown here".
+    overflow: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OutboxRow(Base):
@@ -219,6 +222,11 @@ class OutboxRow(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     posted_at: Mapped[datetime | None]
+    # A claim makes the row `sending` under a token before the post; a crash leaves it there.
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    # The last attempt may have reached the platform: look for it before posting again.
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PostedMessageRow(Base):

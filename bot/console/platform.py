@@ -31,6 +31,7 @@ class Posted:
     ref: MessageRef
     message: OutboundMessage
     to_user: str | None = None
+    nonce: str | None = None
 
 
 class ConsolePlatform:
@@ -44,8 +45,9 @@ class ConsolePlatform:
         self.posted: list[Posted] = []
         self.reactions: list[tuple[MessageRef, str]] = []
         self._ids = itertools.count(1)
-        self._failures: list[PostError] = []
+        self._failures: list[Exception] = []
         self._names: dict[str, str] = {}
+        self._by_nonce: dict[tuple[str, str], MessageRef] = {}
 
     def channel(self, channel_id: str, name: str | None = None) -> ChannelRef:
         """A channel of this console workspace (its name is remembered for later posts)."""
@@ -55,9 +57,13 @@ class ConsolePlatform:
             Platform.CONSOLE, self.workspace, channel_id, self._names.get(channel_id, channel_id)
         )
 
-    def fail_next(self, *errors: PostError) -> None:
+    def fail_next(self, *errors: PostError | Exception) -> None:
         """Make the next posts raise these errors, in order (a platform outage, for tests)."""
         self._failures.extend(errors)
+
+    def messages_in(self, channel_id: str) -> list[Posted]:
+        """What was posted in a channel (or to `@user`), in order."""
+        return [p for p in self.posted if p.ref.channel.id == channel_id]
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -66,19 +72,35 @@ class ConsolePlatform:
         """Nothing to disconnect from."""
 
     def _post(
-        self, where: str, channel: ChannelRef, message: OutboundMessage, to: str | None
+        self,
+        where: str,
+        channel: ChannelRef,
+        message: OutboundMessage,
+        to: str | None,
+        nonce: str | None,
     ) -> MessageRef:
         if self._failures:
             raise self._failures.pop(0)
+        if nonce is not None and (channel.id, nonce) in self._by_nonce:
+            # Like Discord's enforce_nonce: the same nonce returns the message already posted.
+            return self._by_nonce[(channel.id, nonce)]
         ref = MessageRef(channel, str(next(self._ids)))
-        self.posted.append(Posted(ref, message, to))
+        self.posted.append(Posted(ref, message, to, nonce))
+        if nonce is not None:
+            self._by_nonce[(channel.id, nonce)] = ref
         print(render(message, where, ref.id), file=self.out, flush=True)
         return ref
 
-    async def send(self, channel: ChannelRef, message: OutboundMessage) -> MessageRef:
-        """Print a message in a channel."""
+    async def send(
+        self, channel: ChannelRef, message: OutboundMessage, nonce: str | None = None
+    ) -> MessageRef:
+        """Print a message in a channel (once per nonce)."""
         channel = self.channel(channel.id, channel.name if channel.name != channel.id else None)
-        return self._post(f"#{channel.name}", channel, message, None)
+        return self._post(f"#{channel.name}", channel, message, None, nonce)
+
+    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
+        """The message posted with `nonce` in the channel, if any."""
+        return self._by_nonce.get((channel.id, nonce))
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Print the new content of a message."""
@@ -88,10 +110,13 @@ class ConsolePlatform:
         """Record the bot's reaction."""
         self.reactions.append((ref, emoji))
 
-    async def direct_message(self, user: UserRef, message: OutboundMessage) -> MessageRef:
-        """Print a private message to a user."""
+    async def direct_message(
+        self, user: UserRef, message: OutboundMessage, nonce: str | None = None
+    ) -> MessageRef:
+        """Print a private message to a user (once per nonce)."""
         channel = self.channel("@" + user.id, "@" + user.id)
-        return self._post(f"direct message to @{user.name or user.id}", channel, message, user.id)
+        where = f"direct message to @{user.name or user.id}"
+        return self._post(where, channel, message, user.id, nonce)
 
     def find(self, arxiv_id: str, channel_id: str | None = None) -> MessageRef:
         """The last posted message that shows the paper `arxiv_id`."""

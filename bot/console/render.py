@@ -32,6 +32,8 @@ def _card(card: PaperCard) -> list[str]:
     if card.topic:
         matched = f" (matched {', '.join(card.terms)})" if card.terms else ""
         lines.append(f"  topic: {card.topic}{matched}")
+    if card.note:
+        lines.append(f"  {plain(card.note)}")
     return lines
 
 

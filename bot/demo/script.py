@@ -52,7 +52,7 @@ async def run_demo(out: TextIO, workdir: Path | None = None) -> str:
 
 async def _script(out: TextIO, settings: Settings, store: SqlStore, clock: FixedClock) -> str:
     console = ConsolePlatform(out)
-    bot = Bot(settings, store, clock, {Platform.CONSOLE: console})
+    bot = Bot(settings, store, clock, {Platform.CONSOLE: console}, ingest_enabled=False)
     chat = ConsoleChat(console, bot.handlers)
     papers = console.channel("c-papers", "papers")
     review = console.channel("c-review", "paper-review")

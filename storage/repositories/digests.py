@@ -1,39 +1,50 @@
-"""Digests as built, and the outbox of messages to post."""
+"""Digests as built, and the candidates the next digests are chosen from."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Integer, and_, column, exists, func, insert, select, values
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from digest.models import DeliveryStatus, Digest, DigestItem, OutboxMessage
+from digest.models import (
+    Digest,
+    DigestCandidate,
+    DigestItem,
+    Match,
+    NominationStatus,
+    OverflowItem,
+    Subscription,
+)
 from digest.ports import Clock
 from storage.convert import paper_from_row
 from storage.tables import (
     DigestItemRow,
     DigestRow,
-    OutboxRow,
+    ListEntryRow,
+    MatchRow,
+    NominationRow,
     PaperRow,
-    PostedMessageRow,
+    SubscriptionRow,
+    VoteRow,
 )
+from storage.types import UTCDateTime
 
 
-def _outbox_from_row(row: OutboxRow) -> OutboxMessage:
-    return OutboxMessage(
-        id=row.id,
+def _digest_from_row(row: DigestRow) -> Digest:
+    return Digest(
         workspace_id=row.workspace_id,
         channel_id=row.channel_id,
-        kind=row.kind,
-        seq=row.seq,
-        payload=dict(row.payload),
-        status=DeliveryStatus(row.status),
-        attempts=row.attempts,
-        digest_id=row.digest_id,
-        platform_message_id=row.platform_message_id,
-        last_error=row.last_error,
-        next_attempt_at=row.next_attempt_at,
+        window_start=row.window_start,
+        window_end=row.window_end,
+        items=(),
+        topic_names=tuple(row.topic_names),
+        more_matched=row.more_matched,
+        left_out_on_list=row.left_out_on_list,
+        left_out_already_shown=row.left_out_already_shown,
+        subscription_ids=tuple(row.subscription_ids),
+        id=row.id,
     )
 
 
@@ -45,7 +56,7 @@ class SqlDigestRepository:
         self._clock = clock
 
     async def save(self, digest: Digest) -> Digest:
-        """Store a digest and its items; returns it with its id."""
+        """Store a digest with its items and its overflow; returns it with its id."""
         row = DigestRow(
             workspace_id=digest.workspace_id,
             channel_id=digest.channel_id,
@@ -60,22 +71,34 @@ class SqlDigestRepository:
         )
         self._session.add(row)
         await self._session.flush()
-        if digest.items:
-            await self._session.execute(
-                insert(DigestItemRow),
-                [
-                    {
-                        "digest_id": row.id,
-                        "paper_id": item.paper.arxiv_id,
-                        "topic_id": item.topic_id,
-                        "topic_name": item.topic_name,
-                        "rank": rank,
-                        "score": item.score,
-                        "terms": list(item.terms),
-                    }
-                    for rank, item in enumerate(digest.items)
-                ],
-            )
+        shown = [
+            {
+                "digest_id": row.id,
+                "paper_id": item.paper.arxiv_id,
+                "topic_id": item.topic_id,
+                "topic_name": item.topic_name,
+                "rank": rank,
+                "score": item.score,
+                "terms": list(item.terms),
+                "overflow": False,
+            }
+            for rank, item in enumerate(digest.items)
+        ]
+        over = [
+            {
+                "digest_id": row.id,
+                "paper_id": item.paper_id,
+                "topic_id": item.topic_id,
+                "topic_name": item.topic_name,
+                "rank": rank,
+                "score": item.score,
+                "terms": list(item.terms),
+                "overflow": True,
+            }
+            for rank, item in enumerate(digest.overflow, len(shown))
+        ]
+        if shown or over:
+            await self._session.execute(insert(DigestItemRow), shown + over)
         return Digest(
             workspace_id=digest.workspace_id,
             channel_id=digest.channel_id,
@@ -88,14 +111,21 @@ class SqlDigestRepository:
             left_out_already_shown=digest.left_out_already_shown,
             subscription_ids=digest.subscription_ids,
             id=row.id,
+            overflow=digest.overflow,
+            empty_topics=digest.empty_topics,
+            cap=digest.cap,
         )
 
     async def shown_paper_ids(self, workspace_id: int, channel_id: str) -> set[str]:
-        """Papers this channel has already been shown in any digest."""
+        """Papers this channel has already been shown in any digest (not its overflow)."""
         rows = await self._session.scalars(
             select(DigestItemRow.paper_id)
             .join(DigestRow, DigestRow.id == DigestItemRow.digest_id)
-            .where(DigestRow.workspace_id == workspace_id, DigestRow.channel_id == channel_id)
+            .where(
+                DigestRow.workspace_id == workspace_id,
+                DigestRow.channel_id == channel_id,
+                DigestItemRow.overflow.is_(False),
+            )
         )
         return set(rows)
 
@@ -104,7 +134,7 @@ class SqlDigestRepository:
         rows = await self._session.execute(
             select(DigestItemRow, PaperRow)
             .join(PaperRow, PaperRow.arxiv_id == DigestItemRow.paper_id)
-            .where(DigestItemRow.digest_id == digest_id)
+            .where(DigestItemRow.digest_id == digest_id, DigestItemRow.overflow.is_(False))
             .order_by(DigestItemRow.rank)
         )
         return [
@@ -118,106 +148,124 @@ class SqlDigestRepository:
             for item, paper in rows
         ]
 
-
-class SqlOutboxRepository:
-    """OutboxRepository on SQLAlchemy."""
-
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
-        self._session = session
-        self._clock = clock
-
-    async def enqueue(
-        self,
-        workspace_id: int,
-        channel_id: str,
-        kind: str,
-        payloads: Sequence[Mapping[str, object]],
-        digest_id: int | None = None,
-    ) -> list[OutboxMessage]:
-        """Write messages to be posted, in order."""
-        now = self._clock.now()
-        rows = [
-            OutboxRow(
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                kind=kind,
-                digest_id=digest_id,
-                seq=seq,
-                payload=dict(payload),
-                status=DeliveryStatus.PENDING.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for seq, payload in enumerate(payloads)
-        ]
-        self._session.add_all(rows)
-        await self._session.flush()
-        return [_outbox_from_row(row) for row in rows]
-
-    async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-        """Pending messages whose next attempt is due, oldest first."""
+    async def overflow(self, digest_id: int) -> list[OverflowItem]:
+        """The papers a stored digest left out over its cap, in rank order."""
         rows = await self._session.scalars(
-            select(OutboxRow)
+            select(DigestItemRow)
+            .where(DigestItemRow.digest_id == digest_id, DigestItemRow.overflow.is_(True))
+            .order_by(DigestItemRow.rank)
+        )
+        return [
+            OverflowItem(
+                paper_id=row.paper_id,
+                topic_id=row.topic_id or 0,
+                topic_name=row.topic_name,
+                score=row.score,
+                terms=tuple(row.terms),
+            )
+            for row in rows
+        ]
+
+    async def get(self, digest_id: int) -> Digest | None:
+        """A stored digest without its items."""
+        row = await self._session.get(DigestRow, digest_id)
+        return _digest_from_row(row) if row else None
+
+    async def latest(self, workspace_id: int, channel_id: str) -> Digest | None:
+        """The channel's most recent digest, without its items."""
+        row = await self._session.scalar(
+            select(DigestRow)
+            .where(DigestRow.workspace_id == workspace_id, DigestRow.channel_id == channel_id)
+            .order_by(DigestRow.id.desc())
+            .limit(1)
+        )
+        return _digest_from_row(row) if row else None
+
+    async def candidates(
+        self,
+        subscriptions: Sequence[Subscription],
+        after: Mapping[int, datetime],
+        until: datetime,
+    ) -> list[DigestCandidate]:
+        """Matches of each subscription's topic in (after[subscription id], until], one query.
+
+        Each comes flagged: on the workspace's list, already shown in the subscription's
+        channel, and the votes of a pending nomination of the paper in the workspace.
+        """
+        if not subscriptions:
+            return []
+        # One row per subscription and window start, so the statement count stays the same
+        # however many subscriptions or papers a run covers.
+        windows = (
+            values(column("sid", Integer), column("after", UTCDateTime()), name="windows")
+            .data([(s.id, after[s.id]) for s in subscriptions])
+            .cte("windows")
+        )
+        sub, match = SubscriptionRow, MatchRow
+        on_list = exists().where(
+            ListEntryRow.workspace_id == sub.workspace_id,
+            ListEntryRow.paper_id == match.paper_id,
+            ListEntryRow.removed_at.is_(None),
+        )
+        shown = exists().where(
+            DigestItemRow.paper_id == match.paper_id,
+            DigestItemRow.overflow.is_(False),
+            DigestRow.id == DigestItemRow.digest_id,
+            DigestRow.workspace_id == sub.workspace_id,
+            DigestRow.channel_id == sub.channel_id,
+        )
+        votes = (
+            select(func.count())
+            .select_from(VoteRow)
+            .join(NominationRow, NominationRow.id == VoteRow.nomination_id)
             .where(
-                OutboxRow.status == DeliveryStatus.PENDING.value,
-                OutboxRow.next_attempt_at <= now,
+                NominationRow.workspace_id == sub.workspace_id,
+                NominationRow.paper_id == match.paper_id,
+                NominationRow.status == NominationStatus.PENDING.value,
             )
-            .order_by(OutboxRow.id)
-            .limit(limit)
+            .scalar_subquery()
         )
-        return [_outbox_from_row(row) for row in rows]
-
-    async def mark_posted(
-        self, message_id: int, platform_message_id: str, paper_id: str | None, now: datetime
-    ) -> None:
-        """Record that a message was posted, and which paper it shows."""
-        row = await self._session.get_one(OutboxRow, message_id)
-        row.status = DeliveryStatus.POSTED.value
-        row.platform_message_id = platform_message_id
-        row.posted_at = now
-        row.attempts += 1
-        self._session.add(
-            PostedMessageRow(
-                workspace_id=row.workspace_id,
-                channel_id=row.channel_id,
-                message_id=platform_message_id,
-                paper_id=paper_id,
-                outbox_id=row.id,
-                posted_at=now,
+        query = (
+            select(
+                sub.id,
+                match.topic_id,
+                match.paper_id,
+                match.score,
+                match.terms,
+                match.matched_at,
+                PaperRow.announced,
+                on_list.label("on_list"),
+                shown.label("shown"),
+                votes.label("votes"),
             )
-        )
-        await self._session.flush()
-
-    async def mark_retry(self, message_id: int, error: str, next_attempt_at: datetime) -> None:
-        """Count a failed attempt and schedule the next one."""
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)
-            .values(
-                attempts=OutboxRow.attempts + 1,
-                last_error=error[:2000],
-                next_attempt_at=next_attempt_at,
+            .select_from(windows)
+            .join(sub, sub.id == windows.c.sid)
+            .join(
+                match,
+                and_(
+                    match.topic_id == sub.topic_id,
+                    match.matched_at > windows.c.after,
+                    match.matched_at <= until,
+                ),
             )
+            .join(PaperRow, PaperRow.arxiv_id == match.paper_id)
+            .order_by(sub.id, match.paper_id)
         )
-
-    async def mark_failed(self, message_id: int, error: str) -> None:
-        """Give up on a message (a permanent error); it stays in the table."""
-        await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == message_id)
-            .values(
-                status=DeliveryStatus.FAILED.value,
-                attempts=OutboxRow.attempts + 1,
-                last_error=error[:2000],
+        rows = await self._session.execute(query)
+        return [
+            DigestCandidate(
+                subscription_id=row.id,
+                match=Match(
+                    paper_id=row.paper_id,
+                    topic_id=row.topic_id,
+                    score=row.score,
+                    terms=tuple(row.terms),
+                    matched_at=row.matched_at,
+                ),
+                announced=row.announced,
+                on_list=bool(row.on_list),
+                shown=bool(row.shown),
+                votes=int(row.votes or 0),
             )
-        )
-
-    async def paper_for_message(self, channel_id: str, platform_message_id: str) -> str | None:
-        """The paper a posted message shows, if it shows one."""
-        return await self._session.scalar(
-            select(PostedMessageRow.paper_id).where(
-                PostedMessageRow.channel_id == channel_id,
-                PostedMessageRow.message_id == platform_message_id,
-            )
-        )
+            for row in rows
+        ]

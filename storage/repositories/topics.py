@@ -181,6 +181,40 @@ class SqlSubscriptionRepository:
             .values(weekday=weekday, at=at, timezone=timezone)
         )
 
+    async def lock_channel(self, workspace_id: int, channel_id: str) -> list[Subscription]:
+        """A channel's subscriptions, locked until the transaction ends (where the engine can)."""
+        # FOR UPDATE on PostgreSQL makes a second process wait and then see the new watermark;
+        # SQLite has one writer at a time and ignores it.
+        rows = await self._session.scalars(
+            select(SubscriptionRow)
+            .where(
+                SubscriptionRow.workspace_id == workspace_id,
+                SubscriptionRow.channel_id == channel_id,
+            )
+            .order_by(SubscriptionRow.id)
+            .with_for_update()
+        )
+        return [subscription_from_row(row) for row in rows]
+
+    async def set_options(
+        self,
+        subscription_ids: Sequence[int],
+        cap: int | None = None,
+        quiet_when_empty: bool | None = None,
+    ) -> None:
+        """Change the cap and/or the empty-week behaviour of these subscriptions."""
+        changes: dict[str, object] = {}
+        if cap is not None:
+            changes["cap"] = cap
+        if quiet_when_empty is not None:
+            changes["quiet_when_empty"] = quiet_when_empty
+        if subscription_ids and changes:
+            await self._session.execute(
+                update(SubscriptionRow)
+                .where(SubscriptionRow.id.in_(list(subscription_ids)))
+                .values(**changes)
+            )
+
 
 class SqlMatchRepository:
     """MatchRepository on SQLAlchemy."""
