@@ -192,6 +192,17 @@ def _assemble(selection: _Selection, papers: Mapping[str, Paper], now: datetime)
     )
 
 
+def compose(
+    subscriptions: Sequence[Subscription],
+    candidates: Sequence[DigestCandidate],
+    topics: Mapping[int, Topic],
+    papers: Mapping[str, Paper],
+    now: datetime,
+) -> Digest:
+    """A channel's digest from candidates already in hand (previews of past weeks)."""
+    return _assemble(_select(subscriptions, candidates, topics), papers, now)
+
+
 async def build_digests(
     unit: Unit, channels: Sequence[Sequence[Subscription]], now: datetime
 ) -> list[Digest]:

@@ -1,58 +1,143 @@
-"""`paperbot digest preview --topic NAME [--week DATE]`."""
+"""`paperbot digest preview --topic NAME [--week DATE] [--channel ID]`."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.cli.common import CliError, iso_date, opened_store, pick_workspace
 from config import Settings
 from digest import weekly
+from digest.clock import SystemClock
 from digest.matching import Matcher
-from digest.models import Subscription, Topic, Workspace
-from digest.ports import Unit
+from digest.models import Digest, DigestCandidate, NominationStatus, Subscription, Topic
+from digest.ports import Clock, Unit
+
+TITLE_WIDTH = 72
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `digest`."""
     digest = commands.add_parser("digest", help="weekly digests", description="Weekly digests.")
     actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
-    preview = actions.add_parser("preview", help="print what the next digest would hold")
+    preview = actions.add_parser(
+        "preview",
+        help="print what the next digest would hold",
+        description="Print what a topic's next digest would hold, ranked and capped, with what "
+        "it leaves out. With --week, the digest of the papers announced in that week instead.",
+    )
     preview.add_argument("--topic", required=True, help="topic name")
-    preview.add_argument("--week", type=iso_date, help="show the week that holds this date")
+    preview.add_argument("--week", type=iso_date, help="the week (Mon-Sun) that holds this date")
+    preview.add_argument("--channel", help="channel id, when several channels subscribe the topic")
     preview.add_argument("--workspace", help="workspace (guild or team) id, if names clash")
 
 
-async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Print what the next digest of a topic would hold (or a given week's papers)."""
+async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None) -> int:
+    """Print what the next digest of a topic would hold (or a given week's digest)."""
+    now = (clock or SystemClock()).now()
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
-        topic = await unit.topics.get_by_name(workspace.id, args.topic)
+        topic = await unit.topics.get_by_name(workspace.id, args.topic.strip().lower())
         if topic is None:
-            raise CliError(f"no topic {args.topic!r} in {workspace.name}")
+            known = ", ".join(t.name for t in await unit.topics.list(workspace.id)) or "none yet"
+            raise CliError(f"no topic {args.topic!r} in {workspace.name} (topics: {known})")
+        sub = await _subscription(unit, workspace.id, topic, args.channel)
         if args.week:
-            lines = await _week_lines(unit, topic, args.week)
+            monday = args.week - timedelta(days=args.week.weekday())
+            digest = await _announced_digest(unit, sub, topic, monday, monday + timedelta(6), now)
+            head = f"{topic.name}: the digest of the week of {monday:%a %d %b %Y}"
+        elif sub.id:
+            digest = await weekly.build_digest(unit, workspace.id, sub.channel_id, [sub], now)
+            due = weekly.next_due(sub, now).astimezone(ZoneInfo(sub.timezone))
+            start = weekly.window_start(sub, now)
+            head = (
+                f"{topic.name} in {sub.channel_id}: next digest {due:%a %d %b %H:%M} "
+                f"{sub.timezone}, so far (matched since {start:%a %d %b %H:%M} UTC)"
+            )
         else:
-            lines = await _next_lines(unit, workspace, topic)
-    print("\n".join(lines))
+            # Nobody subscribes the topic yet: what a first digest would hold today.
+            today = now.date()
+            digest = await _announced_digest(unit, sub, topic, today - timedelta(6), today, now)
+            head = f"{topic.name} (no channel subscribes it): papers of the last 7 days"
+        over = await unit.papers.get_many(item.paper_id for item in digest.overflow)
+    titles = {paper_id: paper.title for paper_id, paper in over.items()}
+    print("\n".join([head, *preview_lines(digest, titles)]))
     return 0
 
 
-async def _week_lines(unit: Unit, topic: Topic, week: date) -> list[str]:
-    monday = week - timedelta(days=week.weekday())
-    papers = await unit.papers.announced_between(monday, monday + timedelta(days=6))
-    found = sorted(Matcher([topic]).match(papers), key=lambda m: -m.score)
-    by_id = {p.arxiv_id: p for p in papers}
-    head = f"{topic.name}, week of {monday}: {len(found)} of {len(papers)} papers match"
-    return [head] + [f"  {m.score:5.1f}  {m.paper_id}  {by_id[m.paper_id].title}" for m in found]
-
-
-async def _next_lines(unit: Unit, workspace: Workspace, topic: Topic) -> list[str]:
-    now = datetime.now(UTC)
+async def _subscription(
+    unit: Unit, workspace_id: int, topic: Topic, channel: str | None
+) -> Subscription:
     subs = [s for s in await unit.subscriptions.all_active() if s.topic_id == topic.id]
-    sub = subs[0] if subs else Subscription(0, workspace.id, "(preview)", topic.id)
-    digest = await weekly.build_digest(unit, workspace.id, sub.channel_id, [sub], now)
-    head = f"{topic.name}: next digest holds {len(digest.items)} papers"
-    if digest.more_matched:
-        head += f" (+{digest.more_matched} over the cap)"
-    return [head] + [f"  {i.score:5.1f}  {i.paper.arxiv_id}  {i.paper.title}" for i in digest.items]
+    if channel:
+        subs = [s for s in subs if s.channel_id == channel]
+        if not subs:
+            raise CliError(f"channel {channel!r} does not subscribe {topic.name!r}")
+    if len(subs) > 1:
+        channels = ", ".join(s.channel_id for s in subs)
+        raise CliError(
+            f"{topic.name!r} is subscribed in several channels; pick --channel: {channels}"
+        )
+    return subs[0] if subs else Subscription(0, workspace_id, "", topic.id)
+
+
+async def _announced_digest(
+    unit: Unit, sub: Subscription, topic: Topic, first: date, last: date, now: datetime
+) -> Digest:
+    """The digest of papers announced first..last, matched afresh against the topic's rule."""
+    papers = {p.arxiv_id: p for p in await unit.papers.announced_between(first, last)}
+    found = Matcher([topic]).match(list(papers.values()))
+    on_list = await unit.lists.paper_ids_on_list(sub.workspace_id)
+    shown = (
+        await unit.digests.shown_paper_ids(sub.workspace_id, sub.channel_id)
+        if sub.channel_id
+        else set()
+    )
+    pending = await unit.nominations.list(sub.workspace_id, NominationStatus.PENDING)
+    votes = {n.paper_id: len(n.votes) for n in pending}
+    candidates = [
+        DigestCandidate(
+            subscription_id=sub.id,
+            match=match,
+            announced=papers[match.paper_id].announced,
+            on_list=match.paper_id in on_list,
+            shown=match.paper_id in shown,
+            votes=votes.get(match.paper_id, 0),
+        )
+        for match in found
+    ]
+    return weekly.compose([sub], candidates, {topic.id: topic}, papers, now)
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
+
+
+def preview_lines(digest: Digest, titles: Mapping[str, str]) -> list[str]:
+    """A digest as terminal lines: what is posted, what is over the cap, what is left out."""
+    count = len(digest.items)
+    lines = [f"{count} paper{'s' if count != 1 else ''} (cap {digest.cap})"]
+    lines += [
+        f"  {rank:>3}. {item.score:5.1f}  {item.paper.arxiv_id:<12} {_short(item.paper.title)}"
+        + (f"  [{item.votes} votes]" if item.votes else "")
+        for rank, item in enumerate(digest.items, 1)
+    ]
+    if digest.overflow:
+        lines.append(f"{digest.more_matched} more over the cap (`/paper more` shows them in chat):")
+        lines += [
+            f"  {rank:>3}. {item.score:5.1f}  {item.paper_id:<12} "
+            + _short(titles.get(item.paper_id, ""))
+            for rank, item in enumerate(digest.overflow, count + 1)
+        ]
+    left = []
+    if digest.left_out_on_list:
+        left.append(f"{digest.left_out_on_list} already on the list")
+    if digest.left_out_already_shown:
+        left.append(f"{digest.left_out_already_shown} shown in this channel before")
+    if left:
+        lines.append("Left out: " + ", ".join(left) + ".")
+    if not count and not digest.overflow:
+        lines.append(f"Nothing new on {', '.join(digest.topic_names)}.")
+    return lines
