@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from digest.ports import Clock, Store
@@ -36,7 +36,7 @@ def last_announcement(now: datetime) -> datetime:
     for back in range(8):
         candidate = datetime.combine(day - timedelta(days=back), ANNOUNCED_AT, tzinfo=ARXIV_ZONE)
         if candidate.weekday() in ANNOUNCE_WEEKDAYS and candidate <= now:
-            return candidate
+            return candidate.astimezone(UTC)
     raise AssertionError("unreachable: arXiv announces five days a week")
 
 

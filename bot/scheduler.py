@@ -219,6 +219,9 @@ class BotScheduler:
         async with self.store.unit() as unit:
             jobs = digest_jobs(await unit.subscriptions.all_active())
         for job in jobs:
+            if not self.scheduler.running and self.scheduler.get_job(job.id):
+                # Before start, APScheduler keeps jobs pending and would not replace them.
+                self.scheduler.remove_job(job.id)
             self.scheduler.add_job(
                 self.runner.run_channel,
                 job.trigger,
