@@ -250,8 +250,9 @@ class DigestRepository(Protocol):
     ) -> list[DigestCandidate]:
         """Matches of each subscription's topic in (after[subscription id], until], one query.
 
-        Each comes flagged: on the workspace's list, already shown in the subscription's
-        channel, and the votes of a pending nomination of the paper in the workspace.
+        `after[id]` is never before that subscription's stored watermark. Each comes flagged:
+        on the workspace's list, already shown in the subscription's channel, and the votes of
+        a pending nomination of the paper in the workspace.
         """
         ...
 

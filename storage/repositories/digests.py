@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, column, exists, func, insert, select, values
+from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from digest.models import (
@@ -29,7 +29,6 @@ from storage.tables import (
     SubscriptionRow,
     VoteRow,
 )
-from storage.types import UTCDateTime
 
 
 def _digest_from_row(row: DigestRow) -> Digest:
@@ -189,18 +188,16 @@ class SqlDigestRepository:
     ) -> list[DigestCandidate]:
         """Matches of each subscription's topic in (after[subscription id], until], one query.
 
-        Each comes flagged: on the workspace's list, already shown in the subscription's
-        channel, and the votes of a pending nomination of the paper in the workspace.
+        `after[id]` is never before that subscription's stored watermark. Each comes flagged:
+        on the workspace's list, already shown in the subscription's channel, and the votes of
+        a pending nomination of the paper in the workspace.
         """
         if not subscriptions:
             return []
-        # One row per subscription and window start, so the statement count stays the same
-        # however many subscriptions or papers a run covers.
-        windows = (
-            values(column("sid", Integer), column("after", UTCDateTime()), name="windows")
-            .data([(s.id, after[s.id]) for s in subscriptions])
-            .cte("windows")
-        )
+        # The window's lower bound in SQL is the stored watermark (or the earliest start asked
+        # for), so the statement is the same whatever the ids: it compiles once and is cached.
+        # Exact bounds per subscription are applied below.
+        floor = min(after[s.id] for s in subscriptions)
         sub, match = SubscriptionRow, MatchRow
         on_list = exists().where(
             ListEntryRow.workspace_id == sub.workspace_id,
@@ -238,17 +235,17 @@ class SqlDigestRepository:
                 shown.label("shown"),
                 votes.label("votes"),
             )
-            .select_from(windows)
-            .join(sub, sub.id == windows.c.sid)
+            .select_from(sub)
             .join(
                 match,
                 and_(
                     match.topic_id == sub.topic_id,
-                    match.matched_at > windows.c.after,
+                    match.matched_at > func.coalesce(sub.watermark, floor),
                     match.matched_at <= until,
                 ),
             )
             .join(PaperRow, PaperRow.arxiv_id == match.paper_id)
+            .where(sub.id.in_([s.id for s in subscriptions]))
             .order_by(sub.id, match.paper_id)
         )
         rows = await self._session.execute(query)
@@ -268,4 +265,5 @@ class SqlDigestRepository:
                 votes=int(row.votes or 0),
             )
             for row in rows
+            if row.matched_at > after[row.id]
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -54,25 +54,36 @@ class SqlOutboxRepository:
     ) -> list[OutboxMessage]:
         """Write messages to be posted, in order."""
         now = self._clock.now()
-        rows = [
-            OutboxRow(
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                kind=kind,
-                digest_id=digest_id,
-                seq=seq,
-                payload=dict(payload),
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                in_doubt=False,
-            )
+        values = [
+            {
+                "workspace_id": workspace_id,
+                "channel_id": channel_id,
+                "kind": kind,
+                "digest_id": digest_id,
+                "seq": seq,
+                "payload": dict(payload),
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "in_doubt": False,
+            }
             for seq, payload in enumerate(payloads)
         ]
-        self._session.add_all(rows)
-        await self._session.flush()
-        return [_outbox_from_row(row) for row in rows]
+        if not values:
+            return []
+        if digest_id is None:
+            rows = [OutboxRow(**row) for row in values]
+            self._session.add_all(rows)
+            await self._session.flush()
+            return [_outbox_from_row(row) for row in rows]
+        # A digest's messages go in as one executemany and come back by (digest, seq): two
+        # statements however many papers the digest holds.
+        await self._session.execute(insert(OutboxRow), values)
+        stored = await self._session.scalars(
+            select(OutboxRow).where(OutboxRow.digest_id == digest_id).order_by(OutboxRow.seq)
+        )
+        return [_outbox_from_row(row) for row in stored]
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         """Pending messages whose next attempt is due, oldest first."""

@@ -1,0 +1,372 @@
+"""Benchmark: build the weekly digests of 1,000 subscriptions over one real arXiv week.
+
+    .venv/bin/python benchmarks/digests.py [--pg postgresql://postgres@127.0.0.1:5432/test]
+
+Loads ../shared/data/corpus/one-week-2026-06-22.jsonl (1,090 papers) into a scratch SQLite file
+and a scratch PostgreSQL database, gives 50 workspaces 8 realistic topics each and 8 channels
+with 2-3 topics each (1,000 subscriptions in 400 channels), with some papers already on the
+lists, already shown, or nominated. Then, on each engine, it times and counts the SQL statements
+(SQLAlchemy `before_cursor_execute` events) of:
+
+  baseline   the foundation's per-channel build (a query per subscription, all shown ids, all
+             listed ids, every candidate paper loaded), side by side with
+  batched    weekly.build_digests: every channel in one go
+  per-chan   weekly.build_digest, one transaction per channel (what each cron job does)
+  +record    per-chan plus writing digest, items, outbox and watermarks (rolled back after)
+
+at two digest sizes (cap 5 and cap 50), to show the statement count does not follow the number
+of papers per digest. Timings are one run on a shared machine: read them as rough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import delete, event, update
+
+from bot.messages import digest_messages
+from digest import weekly
+from digest.clock import FixedClock
+from digest.ingest import read_corpus
+from digest.matching import Matcher
+from digest.models import Digest, DigestItem, Match, Platform, Subscription, Topic
+from storage.engine import create_engine, sqlite_url
+from storage.migrate import upgrade
+from storage.store import SqlStore
+from storage.tables import DigestRow, OutboxRow, SubscriptionRow
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "one-week-2026-06-22.jsonl"
+WORKSPACES = 50
+TOPICS_PER_WORKSPACE = 8
+CHANNEL_TOPICS = (3, 3, 3, 3, 2, 2, 2, 2)  # 20 subscriptions a workspace, 1,000 in all
+WATERMARK = datetime(2026, 6, 22, 7, 0, tzinfo=UTC)
+NOW = datetime(2026, 6, 29, 7, 0, tzinfo=UTC)
+
+RULES = {
+    "llm-serving": 'abs:"LLM serving" OR abs:"inference serving" OR (ti:serving AND ti:llm*)',
+    "kv-cache": 'ti:"kv cache" OR abs:"kv cache" OR abs:"key-value cache"',
+    "moe": 'ti:moe OR abs:"mixture of experts" OR abs:"mixture-of-experts"',
+    "speculative": 'abs:"speculative decoding" OR ti:speculative',
+    "quantization": "ti:quantization OR ti:quantized OR (abs:quantization AND abs:llm*)",
+    "distributed-training": '(abs:"distributed training" OR abs:"data parallel*") AND cat:cs.DC',
+    "rag": 'abs:"retrieval-augmented" OR abs:"retrieval augmented" OR ti:rag',
+    "agents": 'ti:agent OR ti:agents OR ti:agentic OR abs:"llm agents"',
+    "code-gen": 'abs:"code generation" OR ti:code AND abs:llm*',
+    "reasoning": 'ti:reasoning AND (abs:llm OR abs:"language model*")',
+    "diffusion": 'ti:diffusion OR abs:"diffusion model*"',
+    "video": "ti:video AND cat:cs.CV",
+    "3d": 'ti:3d OR abs:"gaussian splatting" OR ti:nerf',
+    "rl": 'abs:"reinforcement learning" OR ti:rl OR ti:rlhf',
+    "robotics": "cat:cs.RO OR ti:robot OR ti:robotic",
+    "gnn": 'abs:"graph neural network*" OR ti:gnn OR ti:graph',
+    "federated": 'abs:"federated learning" OR ti:federated',
+    "privacy": 'ti:privacy OR abs:"differential privacy"',
+    "security": "cat:cs.CR AND (abs:llm* OR abs:attack*)",
+    "jailbreak": "ti:jailbreak* OR abs:jailbreak*",
+    "alignment": 'ti:alignment OR abs:"preference optimization" OR abs:dpo',
+    "interpretability": 'ti:interpretability OR abs:"mechanistic interpretability" OR ti:probing',
+    "multimodal": 'ti:multimodal OR abs:"vision-language" OR abs:"vision language"',
+    "speech": "cat:eess.AS OR ti:speech OR ti:asr",
+    "recsys": "cat:cs.IR AND (ti:recommendation OR ti:recommender)",
+    "compilers": "ti:compiler OR abs:mlir OR abs:tvm",
+    "gpu-kernels": 'ti:gpu OR abs:"cuda kernel*" OR ti:kernel*',
+    "scheduling": "cat:cs.DC AND ti:scheduling",
+    "storage-systems": "cat:cs.DB OR cat:cs.OS OR ti:storage",
+    "networking": "cat:cs.NI",
+    "edge": 'ti:edge AND (abs:inference OR abs:"on-device")',
+    "long-context": 'abs:"long context" OR abs:"long-context" OR ti:long-context',
+    "benchmarks": "ti:benchmark OR ti:benchmarking",
+    "time-series": 'ti:"time series" OR ti:forecasting',
+    "medical": "ti:medical OR ti:clinical OR ti:healthcare",
+    "optimization": "cat:math.OC AND abs:convergence",
+    "theory": "cat:cs.LG AND (ti:bound OR ti:bounds OR ti:theory)",
+    "fairness": "ti:fairness OR ti:bias",
+    "tokenization": "ti:tokenization OR ti:tokenizer",
+    "pruning": "ti:pruning OR ti:sparsity OR ti:sparse",
+}
+
+
+@dataclass
+class Counter:
+    """SQL statements seen by an engine."""
+
+    statements: int = 0
+
+    def __call__(self, *_: Any) -> None:
+        self.statements += 1
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured run."""
+
+    seconds: float
+    statements: int
+    digests: int
+    papers: int
+
+
+async def setup(store: SqlStore) -> list[list[Subscription]]:
+    """Papers, topics, matches, subscriptions and some history; returns the channels."""
+    rng = random.Random(2026)
+    papers = list(read_corpus(CORPUS))
+    async with store.unit() as unit:
+        await unit.papers.upsert_many(papers)
+    by_day = {p.arxiv_id: p.announced for p in papers}
+    channels: list[list[Subscription]] = []
+    for w in range(WORKSPACES):
+        async with store.unit() as unit:
+            ws = await unit.workspaces.get_or_create(Platform.CONSOLE, f"ws-{w}", f"lab {w}")
+            names = rng.sample(sorted(RULES), TOPICS_PER_WORKSPACE)
+            topics = [await unit.topics.create(ws.id, n, RULES[n], "", "u-admin") for n in names]
+            found = Matcher(topics).match(papers)
+            await unit.matches.add_many(
+                [
+                    Match(m.paper_id, m.topic_id, m.score, m.terms, _ingested(by_day[m.paper_id]))
+                    for m in found
+                ]
+            )
+            matched = sorted({m.paper_id for m in found})
+            section = await unit.lists.add_section(ws.id, "Papers", None)
+            for paper_id in rng.sample(matched, min(10, len(matched))):
+                await unit.lists.add_entry(ws.id, section.id, paper_id, WATERMARK, paper_id)
+            for paper_id in rng.sample(matched, min(10, len(matched))):
+                nomination = await unit.nominations.create(ws.id, paper_id, WATERMARK)
+                for voter in range(rng.randint(1, 3)):
+                    await unit.nominations.add_vote(nomination.id, f"u-{voter}", "reaction", NOW)
+            topic_at = 0
+            for c, count in enumerate(CHANNEL_TOPICS):
+                subs = []
+                for topic in [topics[(topic_at + k) % len(topics)] for k in range(count)]:
+                    subs.append(
+                        await unit.subscriptions.create(
+                            ws.id, f"c-{c}", topic.id, 0, NOW.time(), "UTC", 15, WATERMARK
+                        )
+                    )
+                topic_at += count
+                channels.append(subs)
+                # Shown before: a few of this week's papers reached the channel with the backlog.
+                shown = rng.sample(matched, min(5, len(matched)))
+                await unit.digests.save(_old_digest(ws.id, f"c-{c}", shown, topics[0], papers))
+    return channels
+
+
+def _ingested(day: object) -> datetime:
+    """When the nightly ingestion stored a paper announced on `day`."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1, minutes=30)  # type: ignore[call-overload]
+
+
+def _old_digest(
+    workspace_id: int, channel: str, ids: Sequence[str], topic: Topic, papers: list[Any]
+) -> Digest:
+    by_id = {p.arxiv_id: p for p in papers}
+    items = tuple(DigestItem(by_id[i], topic.id, topic.name, 1.0) for i in ids)
+    return Digest(workspace_id, channel, None, WATERMARK, items, (topic.name,))
+
+
+async def set_cap(store: SqlStore, cap: int) -> None:
+    """Give every subscription the same cap."""
+    async with store.unit() as unit:
+        await unit.session.execute(update(SubscriptionRow).values(cap=cap))
+
+
+async def reset(store: SqlStore) -> None:
+    """Forget what `+record` wrote."""
+    async with store.unit() as unit:
+        await unit.session.execute(delete(OutboxRow))
+        await unit.session.execute(delete(DigestRow).where(DigestRow.window_end == NOW))
+        await unit.session.execute(update(SubscriptionRow).values(watermark=WATERMARK))
+
+
+async def baseline(store: SqlStore, channels: list[list[Subscription]]) -> list[Digest]:
+    """The foundation's build, per channel: a query per subscription, whole id sets."""
+    built = []
+    for subs in channels:
+        async with store.unit() as unit:
+            ws, channel = subs[0].workspace_id, subs[0].channel_id
+            topics = await unit.topics.get_many(s.topic_id for s in subs)
+            on_list = await unit.lists.paper_ids_on_list(ws)
+            shown = await unit.digests.shown_paper_ids(ws, channel)
+            best: dict[str, Match] = {}
+            for sub in subs:
+                for match in await unit.matches.for_topics([sub.topic_id], sub.watermark, NOW):
+                    if match.paper_id not in best or match.score > best[match.paper_id].score:
+                        best[match.paper_id] = match
+            candidates = [m for p, m in best.items() if p not in on_list and p not in shown]
+            papers = await unit.papers.get_many(m.paper_id for m in candidates)
+            candidates.sort(key=lambda m: (-m.score, m.paper_id))
+            kept = candidates[: max(s.cap for s in subs)]
+            items = tuple(
+                DigestItem(papers[m.paper_id], m.topic_id, topics[m.topic_id].name, m.score)
+                for m in kept
+            )
+            cap = max(s.cap for s in subs)
+            built.append(Digest(ws, channel, subs[0].watermark, NOW, items, (), cap=cap))
+    return built
+
+
+async def batched(store: SqlStore, channels: list[list[Subscription]]) -> list[Digest]:
+    """Every channel's digest in one unit."""
+    async with store.unit() as unit:
+        return await weekly.build_digests(unit, channels, NOW)
+
+
+async def per_channel(store: SqlStore, channels: list[list[Subscription]]) -> list[Digest]:
+    """One unit per channel, as the cron jobs run."""
+    built = []
+    for subs in channels:
+        async with store.unit() as unit:
+            ws, channel = subs[0].workspace_id, subs[0].channel_id
+            built.append(await weekly.build_digest(unit, ws, channel, subs, NOW))
+    return built
+
+
+async def per_channel_recorded(store: SqlStore, channels: list[list[Subscription]]) -> list[Digest]:
+    """One unit per channel, building and recording (digest, items, outbox, watermarks)."""
+    built = []
+    for subs in channels:
+        async with store.unit() as unit:
+            ws, channel = subs[0].workspace_id, subs[0].channel_id
+            digest = await weekly.build_digest(unit, ws, channel, subs, NOW)
+            built.append(await weekly.record_digest(unit, digest, _payloads))
+    return built
+
+
+def _payloads(digest: Digest) -> list[dict[str, Any]]:
+    return [m.to_payload() for m in digest_messages(digest, "⭐", False)]
+
+
+Step = Callable[[SqlStore, list[list[Subscription]]], Awaitable[list[Digest]]]
+
+
+async def measure(store: SqlStore, counter: Counter, step: Step, cap: int, repeats: int) -> Run:
+    """Best time of `repeats` runs of a step, and its statements (the same every run)."""
+    best: Run | None = None
+    for _ in range(repeats):
+        channels = await load_channels(store)
+        counter.statements = 0
+        started = time.perf_counter()
+        digests = await step(store, channels)
+        seconds = time.perf_counter() - started
+        statements = counter.statements
+        await reset(store)
+        assert all(d.cap == cap for d in digests)
+        run = Run(seconds, statements, len(digests), sum(len(d.items) for d in digests))
+        best = run if best is None or run.seconds < best.seconds else best
+    assert best is not None
+    return best
+
+
+async def load_channels(store: SqlStore) -> list[list[Subscription]]:
+    """Every channel's subscriptions, as the scheduler reads them."""
+    async with store.unit() as unit:
+        subs = await unit.subscriptions.all_active()
+    channels: dict[tuple[int, str], list[Subscription]] = {}
+    for sub in subs:
+        channels.setdefault((sub.workspace_id, sub.channel_id), []).append(sub)
+    return list(channels.values())
+
+
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("baseline", baseline),
+    ("batched", batched),
+    ("per-chan", per_channel),
+    ("+record", per_channel_recorded),
+)
+
+
+async def bench_engine(name: str, url: str, repeats: int) -> None:
+    """Set up one engine and print its table."""
+    engine = create_engine(url)
+    await upgrade(engine)
+    store = SqlStore(engine, FixedClock(NOW))
+    counter = Counter()
+    print(f"\n{name}: setting up ...", flush=True)
+    started = time.perf_counter()
+    channels = await setup(store)
+    every = [s for subs in channels for s in subs]
+    async with store.unit() as unit:
+        matches = await unit.digests.candidates(every, {s.id: WATERMARK for s in every}, NOW)
+    print(
+        f"{name}: {len(every)} subscriptions in {len(channels)} channels of {WORKSPACES} "
+        f"workspaces, {WORKSPACES * TOPICS_PER_WORKSPACE} topics, {len(matches)} candidate "
+        f"matches; setup {time.perf_counter() - started:.1f}s"
+    )
+    event.listen(engine.sync_engine, "before_cursor_execute", counter)
+    print(
+        f"{'cap':>4} {'step':<9} {'seconds':>8} {'statements':>10} {'per digest':>10} "
+        f"{'papers':>6}  vs baseline (best of {repeats})"
+    )
+    for cap in (5, 50):
+        await set_cap(store, cap)
+        base: Run | None = None
+        for label, step in STEPS:
+            run = await measure(store, counter, step, cap, repeats)
+            base = base or run
+            versus = (
+                f"  {base.seconds / run.seconds:5.1f}x as fast, "
+                f"{run.statements / base.statements:5.3f}x the statements"
+                if run is not base
+                else ""
+            )
+            print(
+                f"{cap:>4} {label:<9} {run.seconds:8.3f} {run.statements:>10} "
+                f"{run.statements / run.digests:>10.2f} {run.papers:>6}{versus}",
+                flush=True,
+            )
+    await store.close()
+
+
+def _postgres(admin: str) -> tuple[str, Callable[[], None]] | None:
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            name = f"paperbot_bench_{uuid.uuid4().hex[:8]}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"\nPostgreSQL at {admin} is unreachable ({exc}); skipping it.")
+        return None
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    url = admin.rsplit("/", 1)[0] + f"/{name}"
+    return url.replace("postgresql://", "postgresql+psycopg://", 1), drop
+
+
+async def main() -> int:
+    """Run the benchmark on SQLite, then PostgreSQL if reachable."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per step (best is shown)")
+    args = parser.parse_args()
+    if not CORPUS.is_file():
+        print(f"{CORPUS} is absent: this benchmark needs ../shared/data beside the checkout.")
+        return 2
+    with tempfile.TemporaryDirectory() as scratch:
+        await bench_engine("SQLite", sqlite_url(Path(scratch) / "bench.db"), args.repeats)
+    if not args.no_pg and (pg := _postgres(args.pg)) is not None:
+        url, drop = pg
+        try:
+            await bench_engine("PostgreSQL", url, args.repeats)
+        finally:
+            drop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
