@@ -85,6 +85,9 @@ class IngestGate:
 
     async def wait_for_day(self, now: datetime, due: datetime) -> bool:
         """True when a digest due at `due` may be built now; False means try again later."""
+        if self._running is not None and not self._running.done():
+            # A run in progress may be writing matches this digest's window should hold.
+            await asyncio.shield(self._running)
         if await self.ready(now):
             return True
         if await self.ingest():

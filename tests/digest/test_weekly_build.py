@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import delete, event
+
 from bot.messages import digest_messages
 from digest import weekly
 from digest.models import Digest, Subscription
 from storage.store import SqlStore
+from storage.tables import DigestRow
 from tests.digest_world import (
     add_matches,
     add_papers,
@@ -265,3 +268,39 @@ async def test_many_channels_are_built_in_one_go_like_one_by_one(store: SqlStore
         ]
     assert together == alone
     assert all(len(d.items) == 3 for d in together)
+
+
+async def test_the_statement_count_does_not_follow_the_number_of_papers(store: SqlStore) -> None:
+    ws = await make_workspace(store)
+    serving = await make_topic(store, ws, "serving")
+    moe = await make_topic(store, ws, "moe")
+    subs = [
+        await make_subscription(store, ws, "c-1", serving, cap=2, watermark=MON - WEEK),
+        await make_subscription(store, ws, "c-1", moe, cap=2, watermark=MON - WEEK),
+    ]
+    ids = [f"2606.{n:05d}" for n in range(1, 41)]
+    await add_papers(store, ids)
+    await add_matches(store, serving, dict.fromkeys(ids[:30], 1.0), MON - timedelta(days=1))
+    await add_matches(store, moe, dict.fromkeys(ids[10:], 2.0), MON - timedelta(days=1))
+    await nominate(store, ws, ids[3], ["u-a"], MON - WEEK)
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    counts = []
+    for cap in (2, 30):
+        async with store.unit() as unit:
+            await unit.subscriptions.set_options([s.id for s in subs], cap=cap)
+        statements.clear()
+        event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            digest = await _deliver(store, subs, MON)
+        finally:
+            event.remove(store.engine.sync_engine, "before_cursor_execute", count)
+        assert len(digest.items) == min(cap, 40)
+        counts.append(len(statements))
+        async with store.unit() as unit:
+            await unit.subscriptions.set_watermark([s.id for s in subs], MON - WEEK)
+            await unit.session.execute(delete(DigestRow))
+    assert counts[0] == counts[1]
