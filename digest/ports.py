@@ -99,6 +99,10 @@ class PaperRepository(Protocol):
         """How many papers are stored."""
         ...
 
+    async def newest_announced(self) -> date | None:
+        """The latest announcement day of any stored paper."""
+        ...
+
 
 class HarvestStateRepository(Protocol):
     """Watermarks of the arXiv harvester, per harvest key (a category or a query)."""

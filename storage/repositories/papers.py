@@ -88,6 +88,10 @@ class SqlPaperRepository:
         """How many papers are stored."""
         return int(await self._session.scalar(select(func.count()).select_from(PaperRow)) or 0)
 
+    async def newest_announced(self) -> date | None:
+        """The latest announcement day of any stored paper."""
+        return await self._session.scalar(select(func.max(PaperRow.announced)))
+
 
 class SqlHarvestStateRepository:
     """HarvestStateRepository on SQLAlchemy."""

@@ -1,4 +1,4 @@
-"""Workspaces, topics, subscriptions, matches, digests, outbox, nominations and lists, on both engines."""
+"""Workspaces, topics, subscriptions, matches, digests, outbox, nominations, lists: both engines."""
 
 from __future__ import annotations
 
