@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,8 @@ from storage.tables import HarvestStateRow, PaperRow
 # Ids per round trip: well under SQLite's 32,766 bound parameters for the IN list, and large
 # enough that a dump loads in few statements (SQLAlchemy splits the INSERT itself as needed).
 UPSERT_BATCH = 5000
-UPDATED_COLUMNS = tuple(c.name for c in PaperRow.__table__.columns if c.name != "arxiv_id")
+PAPERS: Table = PaperRow.__table__  # type: ignore[assignment]
+UPDATED_COLUMNS = tuple(c.name for c in PAPERS.columns if c.name != "arxiv_id")
 
 
 class SqlPaperRepository:
@@ -67,15 +68,19 @@ class SqlPaperRepository:
         return UpsertResult(inserted, updated, unchanged, tuple(written))
 
     def _upsert_statement(self) -> ReturningInsert[str]:
+        """An INSERT that updates a stored paper only to a newer version, naming what it wrote."""
         dialect = self._session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(PaperRow)
+        # On the Core table, not the ORM class: executed with many rows, SQLAlchemy compiles it
+        # once and sends multi-row VALUES batches ("insertmanyvalues"); the ORM's bulk path goes
+        # row by row here and is several times slower.
+        statement = insert(PAPERS)
         excluded = statement.excluded
         return statement.on_conflict_do_update(
-            index_elements=[PaperRow.arxiv_id],
+            index_elements=[PAPERS.c.arxiv_id],
             set_={name: excluded[name] for name in UPDATED_COLUMNS},
-            where=excluded.version > PaperRow.version,
-        ).returning(PaperRow.arxiv_id)
+            where=excluded.version > PAPERS.c.version,
+        ).returning(PAPERS.c.arxiv_id)
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """One paper by id (without version)."""
