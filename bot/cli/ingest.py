@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,15 @@ from digest.harvest import HarvestProgress, HarvestReport, HarvestWindow, harves
 from digest.ingest import CorpusError, IngestReport, read_corpus, store_papers
 from digest.models import Paper
 from digest.ports import SourcePage
+
+_CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
+
+
+def category(text: str) -> str:
+    """An argparse type for an arXiv category (`cs.DC`) or archive (`cs`)."""
+    if not _CATEGORY.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an arXiv category such as cs.DC")
+    return text
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,6 +50,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ingest.add_argument(
         "--categories",
         nargs="+",
+        type=category,
         metavar="CATEGORY",
         help="harvest only these (default: PAPERBOT_ARXIV_CATEGORIES and the topics' cat: terms)",
     )

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.app import Bot
+from config import load_settings
 from digest.clock import FixedClock
+from digest.models import Platform
+from storage.store import SqlStore
 from tests.digest.arxiv_server import ApiServer, FakeArxiv
 from tests.digest.atom import Entry
 
@@ -83,3 +87,32 @@ def test_since_harvests_the_api_and_status_shows_the_watermark(
     assert main(["ingest", "--status"]) == 0
     status = capsys.readouterr().out
     assert "cs.DC" in status and "UTC" in status
+
+
+async def test_the_daily_job_harvests_the_topics_categories(
+    sqlite_store: SqlStore, clock: FixedClock, api: ApiServer
+) -> None:
+    settings = load_settings(
+        None,
+        arxiv_api_url=api.url,
+        arxiv_delay_seconds=0,
+        arxiv_categories="cs.LG",
+        arxiv_backfill_days=14,
+    )
+    async with sqlite_store.unit() as unit:
+        ws = await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")
+        await unit.topics.create(ws.id, "systems", "cat:cs.DC AND ti:paper", "", None)
+    clock.set(datetime.now(UTC))
+    bot = Bot(settings, sqlite_store, clock, {})
+    report = await bot.ingest_recent()
+    assert bot.arxiv is not None
+    bot.arxiv.close()
+    queried = {r["search_query"].split(")")[0] for r in api.requests}
+    assert queried == {"(cat:cs.DC", "(cat:cs.LG"}
+    assert report.stored.inserted == 3 and report.matches == 3 and report.failures == ()
+
+
+def test_a_bad_category_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ingest", "--categories", "cs DC;drop"])
+    assert "is not an arXiv category" in capsys.readouterr().err
