@@ -103,6 +103,10 @@ class PaperRepository(Protocol):
         """The latest announcement day of any stored paper."""
         ...
 
+    async def count_updated_between(self, category: str, start: datetime, end: datetime) -> int:
+        """How many stored papers in `category` (or `cs.*`) were last updated in [start, end)."""
+        ...
+
 
 class HarvestStateRepository(Protocol):
     """Watermarks of the arXiv harvester, per harvest key (a category or a query)."""
@@ -113,6 +117,10 @@ class HarvestStateRepository(Protocol):
 
     async def set_watermark(self, key: str, watermark: datetime) -> None:
         """Advance the watermark of `key` (only after its window is stored)."""
+        ...
+
+    async def all(self) -> dict[str, datetime]:
+        """Every harvest key with its watermark."""
         ...
 
 
@@ -353,13 +361,23 @@ class ListRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """One page of papers from a PaperSource, with where it stands in its result set."""
+
+    papers: tuple[Paper, ...]
+    total: int
+    start: int
+    url: str = ""
+
+
 class PaperSource(Protocol):
-    """Where new papers come from (the arXiv API in production, recorded pages in tests)."""
+    """Where new papers come from (the arXiv API in production, a local server in tests)."""
 
     def window(
         self, categories: Sequence[str], start: datetime, end: datetime
-    ) -> AsyncIterator[list[Paper]]:
-        """Pages of papers in these categories last updated in [start, end)."""
+    ) -> AsyncIterator[SourcePage]:
+        """Pages of papers in these categories last updated in [start, end), newest first."""
         ...
 
 
