@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from digest.list_document import Duplicate, ReadProblem, ReadResult
-from digest.lists import section_for_path, section_path_of
+from digest.lists import section_for_parts, section_path_of
 from digest.models import Paper
 from digest.ports import Unit
 
@@ -74,7 +74,7 @@ async def import_list(
     added = 0
     already: list[AlreadyListed] = []
     for section in document.sections:
-        target = await section_for_path(unit, workspace_id, section.path_text)
+        target = await section_for_parts(unit, workspace_id, section.path)
         for item in section.items:
             if item.arxiv_id in before:
                 entry = await unit.lists.entry_for_paper(workspace_id, item.arxiv_id or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from digest.arxiv_links import arxiv_id_from_text, arxiv_id_from_url
@@ -43,8 +44,9 @@ class ListError(Exception):
 
 
 def split_path(path: str) -> list[str]:
-    """`"A / B"` -> ["A", "B"]."""
-    return [part.strip() for part in path.split("/") if part.strip()]
+    """`"A / B"` -> ["A", "B"]; `"A/B"` too, unless spaced slashes say a title holds a `/`."""
+    separator = SECTION_SEPARATOR if SECTION_SEPARATOR in path else "/"
+    return [part.strip() for part in path.split(separator) if part.strip()]
 
 
 def _child(sections: list[ListSection], parent_id: int | None, title: str) -> ListSection | None:
@@ -71,7 +73,12 @@ async def find_section(unit: Unit, workspace_id: int, path: str) -> ListSection 
 
 async def section_for_path(unit: Unit, workspace_id: int, path: str) -> ListSection:
     """The section at `path` ("Training / Distributed"), created level by level if missing."""
-    parts = split_path(path) or [DEFAULT_SECTION]
+    return await section_for_parts(unit, workspace_id, split_path(path))
+
+
+async def section_for_parts(unit: Unit, workspace_id: int, parts: Sequence[str]) -> ListSection:
+    """The section at a path given as its titles, created level by level if missing."""
+    parts = list(parts) or [DEFAULT_SECTION]
     sections = await unit.lists.sections(workspace_id)
     parent: ListSection | None = None
     for part in parts:
@@ -205,8 +212,8 @@ async def rename_section(unit: Unit, workspace_id: int, path: str, title: str) -
     """Give a section a new title; its entries and sub-sections stay with it."""
     section = await _existing_section(unit, workspace_id, path)
     title = " ".join(title.split())
-    if not title or "/" in title:
-        raise ListError("A section title cannot be empty or contain `/`.")
+    if not title or SECTION_SEPARATOR in title:
+        raise ListError(f"A section title cannot be empty or contain `{SECTION_SEPARATOR}`.")
     sections = await unit.lists.sections(workspace_id)
     clash = _child(sections, section.parent_id, title)
     if clash is not None and clash.id != section.id:
