@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from digest.list_document import Duplicate, ReadProblem, ReadResult
-from digest.lists import section_for_parts, section_path_of
+from digest.list_document import SECTION_SEPARATOR, Duplicate, ReadProblem, ReadResult
+from digest.list_markdown.duplicates import title_key
+from digest.list_view import section_paths
+from digest.lists import section_for_parts
 from digest.models import Paper
 from digest.ports import Unit
 
@@ -44,6 +46,14 @@ class ImportReport:
     skipped_sections: tuple[str, ...]
 
 
+def _keys(arxiv_id: str | None, url: str | None, title: str) -> list[str]:
+    if arxiv_id:
+        return ["arxiv:" + arxiv_id]
+    if url:
+        return ["url:" + url]
+    return ["title:" + title_key(title)]
+
+
 def stub_paper(arxiv_id: str, title: str, venue: str | None) -> Paper:
     """A placeholder paper known only from a list, to be replaced by ingestion."""
     return Paper(
@@ -61,7 +71,14 @@ async def import_list(
 ) -> ImportReport:
     """Add every item of a read list to the workspace's list, keeping sections and order."""
     document = read.document
-    before = await unit.lists.paper_ids_on_list(workspace_id)
+    live = await unit.lists.entries(workspace_id)
+    paths = section_paths(await unit.lists.sections(workspace_id))
+    # Importing the same list twice adds nothing: entries are recognised by id, link or title.
+    listed: dict[str, str] = {}
+    for entry in live:
+        where = SECTION_SEPARATOR.join(paths.get(entry.section_id, ()))
+        for key in _keys(entry.paper_id, entry.external_url, entry.title):
+            listed.setdefault(key, where)
     wanted = {item.arxiv_id for item in document.items if item.arxiv_id}
     known = await unit.papers.get_many(wanted)
     stubs = {}
@@ -76,10 +93,12 @@ async def import_list(
     for section in document.sections:
         target = await section_for_parts(unit, workspace_id, section.path)
         for item in section.items:
-            if item.arxiv_id in before:
-                entry = await unit.lists.entry_for_paper(workspace_id, item.arxiv_id or "")
-                where = await section_path_of(unit, workspace_id, entry.section_id) if entry else ""
-                already.append(AlreadyListed(item.line, item.title, where))
+            found = next(
+                (listed[k] for k in _keys(item.arxiv_id, item.url, item.title) if k in listed),
+                None,
+            )
+            if found is not None:
+                already.append(AlreadyListed(item.line, item.title, found))
                 continue
             await unit.lists.add_entry(
                 workspace_id,

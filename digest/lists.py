@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,6 +16,8 @@ from digest.models import ListEntry, ListSection, Paper
 from digest.ports import Unit
 
 DEFAULT_SECTION = "Uncategorized"
+# `#12`, `12`, or `#12 Title…` as autocomplete offers it.
+_ENTRY_NUMBER = re.compile(r"^#?(\d+)(?:\s.*)?$")
 MAX_MATCHES_SHOWN = 5
 
 __all__ = [
@@ -155,8 +158,9 @@ def describe_entry(entry: ListEntry) -> str:
 async def find_entry(unit: Unit, workspace_id: int, ref: str) -> ListEntry:
     """The live entry that `ref` names: `#12`, an arXiv id or link, or words of its title."""
     ref = ref.strip().strip("<>")
-    if ref.lstrip("#").isdigit():
-        entry = await unit.lists.get_entry(int(ref.lstrip("#")))
+    number = _ENTRY_NUMBER.match(ref)
+    if number is not None and (ref.startswith("#") or ref.isdigit()):
+        entry = await unit.lists.get_entry(int(number.group(1)))
         if entry is None or entry.workspace_id != workspace_id or entry.removed_at is not None:
             raise ListError(f"There is no entry {ref} on the list.")
         return entry

@@ -1,5 +1,7 @@
 """Reading Markdown lists: each style's lines, sections, venues, notes, problems, duplicates."""
 
+# ruff: noqa: E501 (list lines are as long as real lists write them)
+
 from __future__ import annotations
 
 from textwrap import dedent
@@ -175,7 +177,7 @@ def test_unreadable_entries_are_reported_with_their_line_numbers() -> None:
         - [](https://arxiv.org/abs/2401.00002)
         - [Broken id](https://arxiv.org/abs/not-an-id)
         - [Nested]([https://arxiv.org/abs/2401.00003](https://arxiv.org/abs/2401.00004))
-        -   
+        - [ ]()
         | Title | Link |
         | --- | --- |
         |  | [[paper]](https://arxiv.org/abs/2401.00005) |

@@ -80,10 +80,15 @@ def test_style_files_convert_into_each_other(shared: Path) -> None:
 
 # -- random lists ---------------------------------------------------------------------------
 
-_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-", min_size=1,
-                max_size=9).filter(lambda w: w.strip("-") == w and w.lower() not in
-                                   {"paper", "link", "pdf", "arxiv", "abs", "url", "html", "toc",
-                                    "contents", "arxiv-"})
+_WORD = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-", min_size=1, max_size=9
+).filter(
+    lambda w: (
+        w.strip("-") == w
+        and w.lower()
+        not in {"paper", "link", "pdf", "arxiv", "abs", "url", "html", "toc", "contents", "arxiv-"}
+    )
+)
 _TEXT = st.lists(_WORD, min_size=1, max_size=6).map(" ".join)
 _TITLE = st.one_of(
     _TEXT,
