@@ -15,7 +15,7 @@ from digest.list_document import (
 from digest.list_markdown.duplicates import find_duplicates
 from digest.list_markdown.inline import heading_text, plain_text
 from digest.list_markdown.items import ItemError, attach_child_link, parse_bullet, parse_table_row
-from digest.list_venues import parse_venue_tag
+from digest.list_venues import parse_venue_tag, split_venue
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
@@ -265,7 +265,8 @@ def _result(state: _State, style: str) -> ReadResult:
         items = state.items.get(path, [])
         if style == "conference-notes":
             implied = parse_venue_tag(path[0])
-            if implied is not None:
+            # Only a conference with its year ("SOSP 2024") names the venue of its entries.
+            if implied is not None and split_venue(implied)[1] is not None:
                 items = [i if i.venue else replace(i, venue=implied) for i in items]
         sections.append(DocSection(path, tuple(items)))
     document = ListDocument(state.title or "Paper list", tuple(sections))
