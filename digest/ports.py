@@ -348,8 +348,31 @@ class ListRepository(Protocol):
         note: str | None = None,
         added_by: str | None = None,
         approved_by: str | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> ListEntry:
         """Append an entry at the end of its section."""
+        ...
+
+    async def get_entry(self, entry_id: int) -> ListEntry | None:
+        """One entry by id (removed ones too)."""
+        ...
+
+    async def move_entry(
+        self, entry_id: int, section_id: int, position: int | None = None
+    ) -> ListEntry:
+        """Put an entry in a section, at `position` among its entries (0 first) or last."""
+        ...
+
+    async def remove_entry(self, entry_id: int, removed_by: str, now: datetime) -> ListEntry:
+        """Take an entry off the list; the row stays, with who removed it and when."""
+        ...
+
+    async def rename_section(self, section_id: int, title: str) -> ListSection:
+        """Give a section a new title."""
+        ...
+
+    async def move_section(self, section_id: int, position: int) -> ListSection:
+        """Reorder a section among its siblings (0 first); the others keep their order."""
         ...
 
     async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:
