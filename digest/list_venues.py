@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from digest.arxiv_links import id_year
-from digest.venues import KNOWN_VENUES
+from digest.venues import VENUES
 
-_KNOWN = {name.casefold(): name for name in (*KNOWN_VENUES, "NIPS", "arXiv")}
+_KNOWN = {name.casefold(): name for name in (*VENUES, "NIPS", "arXiv")}
 _TAG = re.compile(
     r"^(?P<name>[A-Za-z][A-Za-z0-9&.+\-]*(?: [A-Za-z][A-Za-z0-9&.+\-]*){0,2}?)"
     r"\s*(?:['’`]\s*|,\s*|\s+)(?P<year>(?:19|20)?\d{2})$"

@@ -50,10 +50,11 @@ class SqlPaperRepository:
                 )
             )
             stored: dict[str, int] = dict(rows.all())
+            # -1 for unknown ids: a stub from an imported list has version 0 and must be stored.
             wanted = [
                 {**paper_values(paper), "stored_at": now}
                 for paper in chunk
-                if paper.version > stored.get(paper.arxiv_id, 0)
+                if paper.version > stored.get(paper.arxiv_id, -1)
             ]
             if not wanted:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from importlib.resources import files
 
 import pytest
@@ -12,9 +13,14 @@ from bot.__main__ import main
 from bot.demo.script import SAMPLE, run_demo
 
 
-def _sample_titles() -> set[str]:
+def _sample() -> dict[str, str]:
     text = files("bot.demo").joinpath(SAMPLE).read_text(encoding="utf-8")
-    return {json.loads(line)["title"] for line in text.splitlines() if line}
+    rows = [json.loads(line) for line in text.splitlines() if line]
+    return {row["id"]: row["title"] for row in rows}
+
+
+def _sample_titles() -> set[str]:
+    return set(_sample().values())
 
 
 async def test_demo_prints_a_digest_of_real_titles_and_a_markdown_list() -> None:
@@ -29,8 +35,12 @@ async def test_demo_prints_a_digest_of_real_titles_and_a_markdown_list() -> None
     assert "was approved and added to the list under LLM Systems / Inference" in printed
     entries = [line for line in markdown.splitlines() if line.startswith("- [")]
     assert len(entries) == 1
-    assert "](https://arxiv.org/abs/2606." in entries[0]
-    assert any(title in entries[0] for title in shown)
+    link = re.search(r"\]\(https://arxiv\.org/abs/(\d{4}\.\d{5})\)", entries[0])
+    assert link is not None
+    title = _sample()[link.group(1)]
+    assert title in printed
+    # llmsys style: `- [Name](link): rest of the title`
+    assert title.split(":")[0] in entries[0]
     assert "## LLM Systems" in markdown
     assert "### Inference" in markdown
 
