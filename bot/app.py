@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from bot.delivery import Delivery
 from bot.handlers import Defaults, Handlers
-from bot.ingest_gate import IngestGate
+from bot.ingest_gate import IngestGate, IngestIncomplete
 from bot.ports import ChatPlatform
 from bot.scheduler import BotScheduler, DigestRunner
 from config import Settings
-from digest.arxiv import ArxivApiSource
-from digest.ingest import IngestReport, harvest
+from digest.arxiv_fetch import ArxivApiSource, ArxivClient, RetryPolicy
+from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, harvest
 from digest.models import Platform
 from digest.ports import Clock
 from storage.engine import create_engine
@@ -35,6 +35,32 @@ def defaults_from(settings: Settings) -> Defaults:
         cap=settings.digest_cap,
         backlog_weeks=settings.backlog_weeks,
     )
+
+
+def arxiv_source(settings: Settings) -> ArxivApiSource:
+    """The arXiv API source: one client, one connection, arXiv's pause between requests."""
+    client = ArxivClient(
+        settings.arxiv_api_url, settings.arxiv_page_size, settings.arxiv_timeout_seconds
+    )
+    return ArxivApiSource(
+        client, settings.arxiv_delay_seconds, RetryPolicy(attempts=settings.arxiv_retries)
+    )
+
+
+def harvest_policy(settings: Settings) -> HarvestPolicy:
+    """When windows are read and settled, from the settings."""
+    return HarvestPolicy(
+        lag=timedelta(minutes=settings.arxiv_index_lag_minutes),
+        settle=timedelta(hours=settings.arxiv_settle_hours),
+        backfill=timedelta(days=settings.arxiv_backfill_days),
+    )
+
+
+async def harvest_categories(store: SqlStore, settings: Settings) -> set[str]:
+    """The configured categories plus every category a topic's rule names."""
+    async with store.unit() as unit:
+        topics = await unit.topics.list()
+    return set(settings.arxiv_categories) | categories_for_topics(topics)
 
 
 async def open_store(settings: Settings, clock: Clock, migrate: bool = True) -> SqlStore:
@@ -60,11 +86,13 @@ class Bot:
     runner: DigestRunner = field(init=False)
     scheduler: BotScheduler = field(init=False)
     gate: IngestGate = field(init=False)
+    arxiv: ArxivApiSource | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.store, self.clock, self.platforms)
-        ingest = self.ingest_recent if self.ingest_enabled else None
-        self.gate = IngestGate(self.store, self.clock, ingest)
+        ingest = self._ingest_for_digests if self.ingest_enabled else None
+        lag = timedelta(minutes=self.settings.arxiv_index_lag_minutes)
+        self.gate = IngestGate(self.store, self.clock, ingest, lag=lag)
         self.runner = DigestRunner(self.store, self.clock, self.delivery, self.gate)
         self.scheduler = BotScheduler(
             self.store,
@@ -90,20 +118,35 @@ class Bot:
     async def _outbox_changed(self) -> None:
         await self.delivery.deliver_due()
 
-    async def ingest_recent(self) -> IngestReport:
-        """Harvest the configured categories since their watermark (or the last two days)."""
-        source = ArxivApiSource(
-            self.settings.arxiv_api_url,
-            self.settings.arxiv_page_size,
-            self.settings.arxiv_delay_seconds,
-            self.settings.arxiv_timeout_seconds,
-        )
-        categories = self.settings.arxiv_categories
-        now = self.clock.now()
-        async with self.store.unit() as unit:
-            since = await unit.harvest.get_watermark(",".join(sorted(categories)))
+    async def _ingest_for_digests(self) -> HarvestReport:
+        """The daily ingestion; a run with failed categories does not count as the day's."""
+        report = await self.ingest_recent()
+        if report.failures:
+            failed = ", ".join(sorted({f.category for f in report.failures}))
+            raise IngestIncomplete(f"the harvest of {failed} did not complete")
+        return report
+
+    async def ingest_recent(self) -> HarvestReport:
+        """Harvest every category the topics need (and the configured ones) since its watermark."""
+        if self.arxiv is None:
+            self.arxiv = arxiv_source(self.settings)
+        categories = await harvest_categories(self.store, self.settings)
         report = await harvest(
-            self.store, source, categories, since or now - timedelta(days=2), now
+            self.store, self.arxiv, categories, self.clock.now(), harvest_policy(self.settings)
         )
-        log.info("ingested %s", report)
+        log.info(
+            "ingested %d new and %d newer papers in %d windows (%d requests), %d new matches",
+            report.stored.inserted,
+            report.stored.updated,
+            report.windows,
+            report.pages,
+            report.matches,
+        )
+        for failure in report.failures:
+            log.error(
+                "arXiv harvest of %s stopped at the %s listing: %s",
+                failure.category,
+                failure.listing,
+                failure.error,
+            )
         return report

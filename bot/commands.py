@@ -37,6 +37,12 @@ class CommandSpec:
 _TOPIC = OptionSpec("topic", "Topic name, like llm-serving", autocomplete="topic")
 _PAPER = OptionSpec("paper", "arXiv id or link, like 2406.12345", autocomplete="paper")
 _NOMINATED = OptionSpec("paper", "arXiv id of a pending nomination", autocomplete="nomination")
+_ENTRY = OptionSpec(
+    "entry", "List entry: #number, arXiv id, or words of its title", autocomplete="entry"
+)
+_SECTION = OptionSpec(
+    "section", "List section, like Training / Distributed", autocomplete="section"
+)
 WEEKDAY_CHOICES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SETTING_CHOICES = (
     "review-channel",
@@ -121,6 +127,33 @@ COMMANDS: tuple[CommandSpec, ...] = (
         admin_only=True,
     ),
     CommandSpec("list", "Show the group's list, section by section"),
+    CommandSpec(
+        "list-move",
+        "Move a list entry to another section (created if new)",
+        (_ENTRY, OptionSpec("section", _SECTION.help, rest=True, autocomplete="section")),
+        admin_only=True,
+    ),
+    CommandSpec(
+        "list-remove",
+        "Take an entry off the list (it stays in the list's history)",
+        (OptionSpec("entry", _ENTRY.help, rest=True, autocomplete="entry"),),
+        admin_only=True,
+    ),
+    CommandSpec(
+        "section-rename",
+        "Rename a section of the list (quote a path with spaces)",
+        (_SECTION, OptionSpec("title", "The new title", rest=True)),
+        admin_only=True,
+    ),
+    CommandSpec(
+        "section-move",
+        "Reorder a section among its siblings",
+        (
+            OptionSpec("where", "up, down, first, last or a position like 2"),
+            OptionSpec("section", _SECTION.help, rest=True, autocomplete="section"),
+        ),
+        admin_only=True,
+    ),
     CommandSpec(
         "settings",
         "Show or change this workspace's settings",

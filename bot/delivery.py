@@ -154,7 +154,7 @@ class Delivery:
     async def _retry(
         self, message: OutboxMessage, error: str, retry_after: float | None, in_doubt: bool
     ) -> str:
-        delay = backoff(message.attempts, retry_after, self.rng)
+        delay = backoff(message.attempts + 1, retry_after, self.rng)
         log.warning(
             "post %d to %s failed (%s); retry in %.0fs",
             message.id,
@@ -169,11 +169,10 @@ class Delivery:
         return "retry"
 
     async def _refused(self, message: OutboxMessage, workspace: Workspace, error: PostError) -> str:
-        if not error.permanent and message.attempts < MAX_ATTEMPTS:
+        tries = message.attempts + 1  # this one included
+        if not error.permanent and tries < MAX_ATTEMPTS:
             return await self._retry(message, str(error), error.retry_after, False)
-        reason = (
-            str(error) if error.permanent else f"gave up after {message.attempts} tries: {error}"
-        )
+        reason = str(error) if error.permanent else f"gave up after {tries} tries: {error}"
         log.error("post %d to %s failed for good: %s", message.id, message.channel_id, reason)
         async with self.store.unit() as unit:
             await unit.outbox.mark_failed(message.id, reason)

@@ -12,13 +12,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot import messages
 from bot.commands import BY_NAME, COMMANDS, WEEKDAY_CHOICES, CommandError
 from bot.ports import ActionEvent, ChannelRef, Invocation, OutboundMessage, ReactionEvent, UserRef
-from digest import nominations, topics, weekly
+from digest import lists, nominations, topics, weekly
 from digest.arxiv import FeedError, split_id
-from digest.lists import section_path_of
-from digest.models import NominationStatus, Subscription, Topic, Workspace, WorkspaceSettings
+from digest.list_markdown import StyleError, check_style
+from digest.list_view import section_paths
+from digest.lists import ListError, section_path_of
+from digest.models import (
+    NominationStatus,
+    Paper,
+    Subscription,
+    Topic,
+    Workspace,
+    WorkspaceSettings,
+)
 from digest.nominations import NominationError
 from digest.ports import Clock, Store, Unit
 from digest.query import QueryError, parse, render
+from digest.sections import SectionSuggester, training_examples
 from digest.topics import TopicError
 
 log = logging.getLogger(__name__)
@@ -93,10 +103,12 @@ class Handlers:
         defaults: Defaults | None = None,
         on_subscriptions_changed: Listener | None = None,
         on_outbox_changed: Listener | None = None,
+        suggester: SectionSuggester | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.defaults = defaults or Defaults()
+        self.suggester = suggester or SectionSuggester()
         self._subscriptions_changed = on_subscriptions_changed
         self._outbox_changed = on_outbox_changed
 
@@ -139,7 +151,7 @@ class Handlers:
             return await work
         except QueryError as exc:
             return messages.reply(f"That rule does not parse: {exc}.")
-        except (UserError, NominationError, TopicError, CommandError) as exc:
+        except (UserError, NominationError, TopicError, CommandError, ListError) as exc:
             return messages.reply(str(exc))
         except Exception:
             log.exception("%s failed for %r", what, event)
@@ -457,9 +469,51 @@ class Handlers:
             if inside:
                 lines.append(f"**{paths[section.id]}** ({len(inside)})")
                 lines += [
-                    f"• {e.title}" + (f" ({e.venue})" if e.venue else "") for e in inside[-5:]
+                    f"• #{e.id} {e.title}" + (f" ({e.venue})" if e.venue else "")
+                    for e in inside[-5:]
                 ]
         return messages.reply("\n".join(lines), title=workspace.settings.list_title)
+
+    async def _cmd_list_move(self, invocation: Invocation) -> OutboundMessage:
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            entry, path = await lists.move_entry(
+                unit, workspace.id, invocation.options["entry"], invocation.options["section"]
+            )
+        return messages.public(f"Moved {lists.describe_entry(entry)} to {path}.")
+
+    async def _cmd_list_remove(self, invocation: Invocation) -> OutboundMessage:
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            entry, path = await lists.remove_entry(
+                unit,
+                workspace.id,
+                invocation.options["entry"],
+                invocation.user.id,
+                self.clock.now(),
+            )
+        return messages.public(
+            f"Removed {lists.describe_entry(entry)} from {path}. It stays in the list's history."
+        )
+
+    async def _cmd_section_rename(self, invocation: Invocation) -> OutboundMessage:
+        old = invocation.options["section"]
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            section = await lists.rename_section(
+                unit, workspace.id, old, invocation.options["title"]
+            )
+            path = await section_path_of(unit, workspace.id, section.id)
+        return messages.public(f"Renamed section “{old}” to “{path}”.")
+
+    async def _cmd_section_move(self, invocation: Invocation) -> OutboundMessage:
+        async with self.store.unit() as unit:
+            workspace = await self._workspace(unit, invocation.channel)
+            section, position, count = await lists.reorder_section(
+                unit, workspace.id, invocation.options["section"], invocation.options["where"]
+            )
+            path = await section_path_of(unit, workspace.id, section.id)
+        return messages.public(f"“{path}” is now section {position} of {count} at its level.")
 
     async def _cmd_settings(self, invocation: Invocation) -> OutboundMessage:
         key = invocation.options.get("key")
@@ -478,22 +532,55 @@ class Handlers:
 
     # -- nominations --------------------------------------------------------------------------
 
+    async def _suggest(self, workspace_id: int, paper: Paper) -> list[tuple[int, str]]:
+        """The most likely sections for a paper as (section id, path); none if anything fails."""
+        try:
+            async with self.store.unit() as unit:
+                examples = await training_examples(unit, workspace_id)
+                sections = await unit.lists.sections(workspace_id)
+            paths = await self.suggester.suggest(
+                workspace_id, examples, paper.title, paper.abstract
+            )
+        except Exception:
+            # A suggestion is a convenience: a nomination must not fail for want of one.
+            log.exception("section suggestion failed for %s", paper.arxiv_id)
+            return []
+        ids = {lists.SECTION_SEPARATOR.join(p): i for i, p in section_paths(sections).items()}
+        return [(ids[path], path) for path in paths if path in ids]
+
     async def _nominate(
         self, channel: ChannelRef, user: UserRef, paper_id: str, source: str
     ) -> OutboundMessage:
         now = self.clock.now()
         async with self.store.unit() as unit:
             workspace = await self._workspace(unit, channel)
-            result = await nominations.nominate(unit, workspace, paper_id, user.id, source, now)
+            paper = await unit.papers.get(paper_id)
+        suggestions = await self._suggest(workspace.id, paper) if paper is not None else []
+        top = suggestions[0][1] if suggestions else None
+        async with self.store.unit() as unit:
+            result = await nominations.nominate(
+                unit, workspace, paper_id, user.id, source, now, section=top
+            )
             if result.created and result.entry is None:
                 target = workspace.settings.review_channel or channel.id
-                review = messages.review_message(result.paper, len(result.nomination.votes))
+                review = messages.review_message(
+                    result.paper, len(result.nomination.votes), suggestions
+                )
                 await unit.outbox.enqueue(workspace.id, target, "review", [review.to_payload()])
-        await self._notify(outbox=result.created)
+            if result.entry is not None:
+                where = await section_path_of(unit, workspace.id, result.entry.section_id)
+                outcome = (
+                    f"“{result.paper.title}” reached {len(result.nomination.votes)} votes "
+                    f"and joined the list under {where}."
+                )
+                notices = [messages.public(outcome, title="Your nomination").to_payload()]
+                for voter in result.nomination.voters:
+                    await unit.outbox.enqueue(workspace.id, "@" + voter, "dm", notices)
+        await self._notify(outbox=result.created or result.entry is not None)
         votes = len(result.nomination.votes)
         title = result.paper.title
         if result.entry is not None:
-            return messages.public(f"“{title}” reached {votes} votes and joined the list.")
+            return messages.public(outcome)
         if result.created:
             return messages.reply(f"Nominated “{title}”. Admins will review it.")
         if result.vote_added:
@@ -509,6 +596,12 @@ class Handlers:
         async with self.store.unit() as unit:
             workspace = await self._workspace(unit, channel)
             paper = await unit.papers.get(paper_id)
+            pending = await unit.nominations.get_for_paper(workspace.id, paper_id)
+        if approve and text is None and paper is not None and pending is not None:
+            # No section named: file it where the list's own entries say it most likely goes.
+            suggested = await self._suggest(workspace.id, paper)
+            text = suggested[0][1] if suggested else None
+        async with self.store.unit() as unit:
             title = paper.title if paper else paper_id
             if approve:
                 decided, entry = await nominations.approve(
@@ -546,14 +639,16 @@ class Handlers:
             return await self._nominate(event.message.channel, event.user, event.value, "button")
         if event.action == messages.MORE:
             return await self._more_button(event)
-        if event.action in (messages.APPROVE, messages.REJECT):
-            return await self._decide(
-                event.message.channel,
-                event.user,
-                event.value,
-                event.action == messages.APPROVE,
-                None,
-            )
+        if event.action == messages.APPROVE:
+            paper_id, section_id = messages.parse_approve_value(event.value)
+            section = None
+            if section_id is not None:
+                async with self.store.unit() as unit:
+                    workspace = await self._workspace(unit, event.message.channel)
+                    section = await section_path_of(unit, workspace.id, section_id) or None
+            return await self._decide(event.message.channel, event.user, paper_id, True, section)
+        if event.action == messages.REJECT:
+            return await self._decide(event.message.channel, event.user, event.value, False, None)
         return messages.reply("That button is no longer in use.")
 
     async def _more_button(self, event: ActionEvent) -> OutboundMessage:
@@ -580,10 +675,10 @@ class Handlers:
                 pending = await unit.nominations.list(workspace.id, NominationStatus.PENDING)
                 names = [n.paper_id for n in pending]
             elif kind == "section":
-                names = [
-                    await section_path_of(unit, workspace.id, s.id)
-                    for s in await unit.lists.sections(workspace.id)
-                ]
+                paths = section_paths(await unit.lists.sections(workspace.id))
+                names = [lists.SECTION_SEPARATOR.join(path) for path in paths.values()]
+            elif kind == "entry":
+                names = [f"#{e.id} {e.title}"[:100] for e in await unit.lists.entries(workspace.id)]
             else:
                 names = []
         return [name for name in names if prefix in name.lower()][:25]
@@ -611,7 +706,10 @@ def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> Worksp
     if key == "list-title":
         return replace(settings, list_title=value)
     if key == "list-style":
-        return replace(settings, list_style=value)
+        try:
+            return replace(settings, list_style=check_style(value.strip().lower()))
+        except StyleError as exc:
+            raise UserError(str(exc)) from exc
     raise UserError(f"Unknown setting `{key}`.")
 
 

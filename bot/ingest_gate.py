@@ -14,42 +14,46 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
+from digest.announcements import last_mailed_deadline, mailing_of
 from digest.ports import Clock, Store
 
 log = logging.getLogger(__name__)
 
-ARXIV_ZONE = ZoneInfo("America/New_York")
-ANNOUNCED_AT = time(20, 0)
-ANNOUNCE_WEEKDAYS = frozenset({6, 0, 1, 2, 3})  # Sunday to Thursday
 MARKER = "ingest:finished"
 MAX_WAIT = timedelta(hours=6)
 
 Ingest = Callable[[], Awaitable[object]]
 
 
+class IngestIncomplete(Exception):
+    """An ingestion run that returned but did not read everything (a category failed)."""
+
+
 def last_announcement(now: datetime) -> datetime:
     """The latest arXiv announcement at or before `now` (Sun-Thu 20:00 America/New_York)."""
-    day = now.astimezone(ARXIV_ZONE).date()
-    for back in range(8):
-        candidate = datetime.combine(day - timedelta(days=back), ANNOUNCED_AT, tzinfo=ARXIV_ZONE)
-        if candidate.weekday() in ANNOUNCE_WEEKDAYS and candidate <= now:
-            return candidate.astimezone(UTC)
-    raise AssertionError("unreachable: arXiv announces five days a week")
+    return mailing_of(last_mailed_deadline(now))
 
 
 class IngestGate:
     """Knows whether the latest announcement is ingested, and runs ingestion (once at a time)."""
 
     def __init__(
-        self, store: Store, clock: Clock, ingest: Ingest | None, max_wait: timedelta = MAX_WAIT
+        self,
+        store: Store,
+        clock: Clock,
+        ingest: Ingest | None,
+        max_wait: timedelta = MAX_WAIT,
+        lag: timedelta = timedelta(0),
     ) -> None:
         self.store = store
         self.clock = clock
         self._ingest = ingest
         self.max_wait = max_wait
+        # arXiv's API lists a mailing some minutes after it goes out; a run that starts sooner
+        # cannot have it, so the day's ingestion is one that started `lag` after the mailing.
+        self.lag = lag
         self._running: asyncio.Task[bool] | None = None
 
     async def finished_at(self) -> datetime | None:
@@ -62,7 +66,8 @@ class IngestGate:
         if self._ingest is None:
             return True
         finished = await self.finished_at()
-        return finished is not None and finished >= last_announcement(now)
+        needed = last_announcement(now - self.lag) + self.lag
+        return finished is not None and finished >= needed
 
     async def ingest(self) -> bool:
         """Run ingestion, or join the run in progress; True when it completed."""

@@ -137,19 +137,49 @@ def more_message(
     )
 
 
-def review_message(paper: Paper, votes: int, suggestions: Sequence[str] = ()) -> OutboundMessage:
-    """The message admins see for a new nomination, with Approve and Reject buttons."""
+MAX_LABEL = 60
+
+
+def approve_value(paper_id: str, section_id: int | None) -> str:
+    """An Approve button's value: the paper, and the section it files into when one is named."""
+    return paper_id if section_id is None else f"{paper_id} {section_id}"
+
+
+def parse_approve_value(value: str) -> tuple[str, int | None]:
+    """The paper and section of an Approve button's value."""
+    paper_id, _, section = value.partition(" ")
+    return paper_id, int(section) if section.isdigit() else None
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def review_message(
+    paper: Paper, votes: int, suggestions: Sequence[tuple[int, str]] = ()
+) -> OutboundMessage:
+    """The message admins see for a new nomination: one Approve button per suggested section.
+
+    `suggestions` are (section id, path), most likely first; the first button files the paper
+    into the most likely section, the others into the next ones.
+    """
     text = f"New nomination ({votes} vote{'s' if votes != 1 else ''})."
     if suggestions:
-        text += " Suggested sections: " + "; ".join(suggestions) + "."
+        text += " Suggested sections: " + "; ".join(path for _, path in suggestions) + "."
+    approve = [
+        Button(
+            APPROVE,
+            approve_value(paper.arxiv_id, section_id),
+            _label(("Approve → " if i == 0 else "→ ") + path),
+            "primary" if i == 0 else "secondary",
+        )
+        for i, (section_id, path) in enumerate(suggestions)
+    ] or [Button(APPROVE, paper.arxiv_id, "Approve", "primary")]
     return OutboundMessage(
         title="Nomination to review",
         text=text,
         cards=(paper_card(paper),),
-        buttons=(
-            Button(APPROVE, paper.arxiv_id, "Approve", "primary"),
-            Button(REJECT, paper.arxiv_id, "Reject", "danger"),
-        ),
+        buttons=(*approve, Button(REJECT, paper.arxiv_id, "Reject", "danger")),
     )
 
 

@@ -95,14 +95,19 @@ class DigestRunner:
         self.gate = gate
         self._locks: dict[ChannelKey, asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def run_channel(
-        self, workspace_id: int, channel_id: str, force: bool = False
-    ) -> Digest | None:
-        """Write the channel's due digest to the outbox, advance its watermark, then post it.
+    async def run_channel(self, workspace_id: int, channel_id: str) -> Digest | None:
+        """Build the channel's digest now, whether due or not, record it, then post it.
 
-        None when nothing is due (already delivered), or when the digest waits for ingestion.
-        `force` builds one even before it is due (the window still starts at the watermark).
+        The window still starts at the watermark, so nothing repeats. None when the channel has
+        no active subscription, or when a due digest waits for the day's ingestion.
         """
+        return await self._run(workspace_id, channel_id, force=True)
+
+    async def run_if_due(self, workspace_id: int, channel_id: str) -> Digest | None:
+        """The channel's digest if one came due since its last (what every trigger runs)."""
+        return await self._run(workspace_id, channel_id, force=False)
+
+    async def _run(self, workspace_id: int, channel_id: str, force: bool) -> Digest | None:
         async with self._locks[(workspace_id, channel_id)]:
             saved = await self._run_channel(workspace_id, channel_id, force)
         if saved is not None:
@@ -148,7 +153,7 @@ class DigestRunner:
         for (workspace_id, channel_id), subs in sorted(groups.items()):
             if any(weekly.is_due(s, now) for s in subs):
                 try:
-                    ran += await self.run_channel(workspace_id, channel_id) is not None
+                    ran += await self.run_if_due(workspace_id, channel_id) is not None
                 except Exception:
                     # One channel's trouble must not hold back the others.
                     log.exception("digest of %s in workspace %d failed", channel_id, workspace_id)
@@ -223,7 +228,7 @@ class BotScheduler:
                 # Before start, APScheduler keeps jobs pending and would not replace them.
                 self.scheduler.remove_job(job.id)
             self.scheduler.add_job(
-                self.runner.run_channel,
+                self.runner.run_if_due,
                 job.trigger,
                 args=(job.workspace_id, job.channel_id),
                 id=job.id,

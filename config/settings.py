@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     arxiv_delay_seconds: float = Field(default=3.0, ge=0)
     arxiv_timeout_seconds: float = Field(default=30.0, gt=0)
     arxiv_page_size: int = Field(default=200, ge=1, le=2000)
+    arxiv_retries: int = Field(default=5, ge=1, le=20)
+    arxiv_index_lag_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    arxiv_settle_hours: int = Field(default=24, ge=1, le=24 * 14)
+    arxiv_backfill_days: int = Field(default=7, ge=1, le=366)
     ingest_time: time = time(1, 30)
     ingest_timezone: str = "UTC"
 

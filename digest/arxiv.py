@@ -1,22 +1,17 @@
-"""arXiv export API: fetching pages (I/O, in a thread) and parsing Atom feeds (pure)."""
+"""arXiv export API feeds: ids, the window query, and parsing Atom pages into Papers (pure)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
-import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from digest.announcements import listing_date
 from digest.models import Author, Paper
 from digest.text import normalise_space
 from digest.venues import detect_code_url, detect_venue
-
-log = logging.getLogger(__name__)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -24,15 +19,21 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _ID = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf)/)?([a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v(\d+))?"
 )
+_DOI_LINK = re.compile(r"^https?://(?:dx\.)?doi\.org/(.+)$")
+_STAMP = "%Y%m%d%H%M"
 
 
 class FeedError(ValueError):
     """A feed that is not a valid arXiv Atom response (or is arXiv's error feed)."""
 
 
+class ArxivErrorFeed(FeedError):
+    """arXiv answered with its error feed (a bad query or id); retrying will not help."""
+
+
 @dataclass(frozen=True, slots=True)
 class FeedPage:
-    """One page of an API response."""
+    """One page of an API response: the result count, where the page starts, its papers."""
 
     total: int
     start: int
@@ -51,50 +52,92 @@ def split_id(text: str) -> tuple[str, int]:
 def _time(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError as exc:
+        raise FeedError(f"bad timestamp {text!r}") from exc
 
 
-def _text(entry: ET.Element, tag: str) -> str | None:
-    node = entry.find(tag)
-    return normalise_space(node.text) if node is not None and node.text else None
+def _text(node: ET.Element, tag: str) -> str | None:
+    found = node.find(tag)
+    if found is None or found.text is None:
+        return None
+    return normalise_space(found.text) or None
 
 
-def parse_entry(entry: ET.Element) -> Paper:
-    """One Atom <entry> as a Paper."""
-    arxiv_id, version = split_id(_text(entry, ATOM + "id") or "")
+def _categories(entry: ET.Element) -> tuple[str, ...]:
     primary = entry.find(ARXIV + "primary_category")
-    categories = [primary.get("term", "")] if primary is not None else []
-    categories += [
-        term
-        for node in entry.findall(ATOM + "category")
-        if (term := node.get("term", "")) and term not in categories
-    ]
-    authors = tuple(
+    ordered = [primary.get("term", "")] if primary is not None else []
+    for node in entry.findall(ATOM + "category"):
+        term = node.get("term", "")
+        if term and term not in ordered:
+            ordered.append(term)
+    return tuple(term for term in ordered if term)
+
+
+def _authors(entry: ET.Element) -> tuple[Author, ...]:
+    return tuple(
         Author(
             normalise_space(node.findtext(ATOM + "name") or ""),
-            tuple(normalise_space(a.text or "") for a in node.findall(ARXIV + "affiliation")),
+            tuple(
+                text
+                for a in node.findall(ARXIV + "affiliation")
+                if (text := normalise_space(a.text or ""))
+            ),
         )
         for node in entry.findall(ATOM + "author")
     )
+
+
+def _doi(entry: ET.Element) -> str | None:
+    doi = _text(entry, ARXIV + "doi")
+    if doi:
+        return doi
+    # Older feeds carry the DOI only as <link title="doi" href="http://dx.doi.org/...">.
+    for node in entry.findall(ATOM + "link"):
+        if node.get("title") == "doi" and (found := _DOI_LINK.match(node.get("href", ""))):
+            return found.group(1)
+    return None
+
+
+def parse_entry(entry: ET.Element) -> Paper:
+    """One Atom <entry> as a Paper (its announcement date derived from its first version)."""
+    raw_id = _text(entry, ATOM + "id")
+    if raw_id is None:
+        raise FeedError("an entry without <id>")
+    arxiv_id, version = split_id(raw_id)
+    title = _text(entry, ATOM + "title")
+    if title is None:
+        raise FeedError(f"entry {arxiv_id} has no title")
+    submitted = _time(_text(entry, ATOM + "published"))
     comment = _text(entry, ARXIV + "comment")
     journal_ref = _text(entry, ARXIV + "journal_ref")
     abstract = _text(entry, ATOM + "summary") or ""
     return Paper(
         arxiv_id=arxiv_id,
         version=version,
-        title=_text(entry, ATOM + "title") or "",
+        title=title,
         abstract=abstract,
-        authors=authors,
-        categories=tuple(c for c in categories if c),
-        submitted=_time(_text(entry, ATOM + "published")),
+        authors=_authors(entry),
+        categories=_categories(entry),
+        submitted=submitted,
         updated=_time(_text(entry, ATOM + "updated")),
+        announced=listing_date(submitted) if submitted else None,
         comment=comment,
         journal_ref=journal_ref,
-        doi=_text(entry, ARXIV + "doi"),
+        doi=_doi(entry),
         venue=detect_venue(comment, journal_ref),
         code_url=detect_code_url(comment, abstract),
         links=tuple(href for node in entry.findall(ATOM + "link") if (href := node.get("href"))),
     )
+
+
+def _count(root: ET.Element, tag: str) -> int:
+    text = (root.findtext(OPENSEARCH + tag) or "0").strip()
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise FeedError(f"opensearch:{tag} is not a number: {text!r}") from exc
 
 
 def parse_feed(body: bytes | str) -> FeedPage:
@@ -107,65 +150,25 @@ def parse_feed(body: bytes | str) -> FeedPage:
         raise FeedError(f"not an Atom feed (root element {root.tag})")
     papers = []
     for entry in root.findall(ATOM + "entry"):
-        if (entry.findtext(ATOM + "title") or "").strip() == "Error":
-            raise FeedError(
-                f"arXiv error: {normalise_space(entry.findtext(ATOM + 'summary') or '')}"
-            )
+        if "/api/errors" in (entry.findtext(ATOM + "id") or ""):
+            summary = normalise_space(entry.findtext(ATOM + "summary") or "unknown error")
+            raise ArxivErrorFeed(f"arXiv error: {summary}")
         papers.append(parse_entry(entry))
     return FeedPage(
-        total=int(root.findtext(OPENSEARCH + "totalResults") or 0),
-        start=int(root.findtext(OPENSEARCH + "startIndex") or 0),
-        per_page=int(root.findtext(OPENSEARCH + "itemsPerPage") or 0),
+        total=_count(root, "totalResults"),
+        start=_count(root, "startIndex"),
+        per_page=_count(root, "itemsPerPage"),
         papers=papers,
     )
 
 
 def window_query(categories: Sequence[str], start: datetime, end: datetime) -> str:
-    """The API search query for papers in `categories` last updated in [start, end)."""
+    """The API search query for papers in `categories` last updated in [start, end).
+
+    The API's date ranges are inclusive and count whole minutes, so the range ends one minute
+    before `end`; window bounds are whole minutes (arXiv's deadlines), so nothing falls between.
+    """
     cats = " OR ".join(f"cat:{category}" for category in categories)
-    stamp = "%Y%m%d%H%M"
-    span = f"lastUpdatedDate:[{start.astimezone(UTC):{stamp}} TO {end.astimezone(UTC):{stamp}}]"
-    return f"({cats}) AND {span}"
-
-
-def _get(url: str, timeout: float) -> bytes:
-    request = urllib.request.Request(url, headers={"User-Agent": "paperbot (research digest bot)"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        body: bytes = response.read()
-        return body
-
-
-class ArxivApiSource:
-    """digest.ports.PaperSource on arXiv's export API: one request at a time, `delay` apart."""
-
-    def __init__(
-        self, api_url: str, page_size: int = 200, delay: float = 3.0, timeout: float = 30.0
-    ) -> None:
-        self.api_url = api_url
-        self.page_size = page_size
-        self.delay = delay
-        self.timeout = timeout
-
-    async def window(
-        self, categories: Sequence[str], start: datetime, end: datetime
-    ) -> AsyncIterator[list[Paper]]:
-        """Pages of papers in these categories last updated in [start, end)."""
-        offset = 0
-        while True:
-            params = {
-                "search_query": window_query(categories, start, end),
-                "start": str(offset),
-                "max_results": str(self.page_size),
-                "sortBy": "lastUpdatedDate",
-                "sortOrder": "ascending",
-            }
-            url = f"{self.api_url}?{urllib.parse.urlencode(params)}"
-            log.info("fetching %s", url)
-            page = parse_feed(await asyncio.to_thread(_get, url, self.timeout))
-            if not page.papers:
-                return
-            yield page.papers
-            offset += len(page.papers)
-            if offset >= page.total:
-                return
-            await asyncio.sleep(self.delay)
+    first = start.astimezone(UTC)
+    last = (end - timedelta(minutes=1)).astimezone(UTC)
+    return f"({cats}) AND lastUpdatedDate:[{first:{_STAMP}} TO {last:{_STAMP}}]"

@@ -1,49 +1,92 @@
-"""The shared list: sections, adding papers, and export as Markdown, JSON and BibTeX."""
+"""The shared list: sections by path, adding, moving and removing entries, loading for export."""
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
+from digest.arxiv_links import arxiv_id_from_text, arxiv_id_from_url
+from digest.bibtex import export_bibtex
+from digest.list_document import SECTION_SEPARATOR
+from digest.list_json import export_json
+from digest.list_markdown import write_list
+from digest.list_view import ListView, section_paths, view_document
 from digest.models import ListEntry, ListSection, Paper
 from digest.ports import Unit
 
 DEFAULT_SECTION = "Uncategorized"
-SECTION_SEPARATOR = " / "
+# `#12`, `12`, or `#12 Title…` as autocomplete offers it.
+_ENTRY_NUMBER = re.compile(r"^#?(\d+)(?:\s.*)?$")
+MAX_MATCHES_SHOWN = 5
+
+__all__ = [
+    "DEFAULT_SECTION",
+    "SECTION_SEPARATOR",
+    "ListError",
+    "ListView",
+    "add_paper",
+    "export_bibtex",
+    "export_json",
+    "export_markdown",
+    "find_entry",
+    "find_section",
+    "load_list",
+    "move_entry",
+    "remove_entry",
+    "rename_section",
+    "reorder_section",
+    "section_for_path",
+    "section_path_of",
+    "split_path",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class ListView:
-    """A workspace's list as exported: title, sections in order, live entries, their papers."""
-
-    title: str
-    sections: tuple[ListSection, ...]
-    entries: tuple[ListEntry, ...]
-    papers: dict[str, Paper]
+class ListError(Exception):
+    """A list change that cannot be made; the message says why."""
 
 
 def split_path(path: str) -> list[str]:
-    """`"A / B"` -> ["A", "B"]."""
-    return [part.strip() for part in path.split("/") if part.strip()]
+    """`"A / B"` -> ["A", "B"]; `"A/B"` too, unless spaced slashes say a title holds a `/`."""
+    separator = SECTION_SEPARATOR if SECTION_SEPARATOR in path else "/"
+    return [part.strip() for part in path.split(separator) if part.strip()]
+
+
+def _child(sections: list[ListSection], parent_id: int | None, title: str) -> ListSection | None:
+    return next(
+        (
+            s
+            for s in sections
+            if s.parent_id == parent_id and s.title.casefold() == title.casefold()
+        ),
+        None,
+    )
+
+
+async def find_section(unit: Unit, workspace_id: int, path: str) -> ListSection | None:
+    """The section at `path` ("Training / Distributed", any case), or None."""
+    sections = await unit.lists.sections(workspace_id)
+    parent: ListSection | None = None
+    for part in split_path(path):
+        parent = _child(sections, parent.id if parent else None, part)
+        if parent is None:
+            return None
+    return parent
 
 
 async def section_for_path(unit: Unit, workspace_id: int, path: str) -> ListSection:
     """The section at `path` ("Training / Distributed"), created level by level if missing."""
-    parts = split_path(path) or [DEFAULT_SECTION]
+    return await section_for_parts(unit, workspace_id, split_path(path))
+
+
+async def section_for_parts(unit: Unit, workspace_id: int, parts: Sequence[str]) -> ListSection:
+    """The section at a path given as its titles, created level by level if missing."""
+    parts = list(parts) or [DEFAULT_SECTION]
     sections = await unit.lists.sections(workspace_id)
     parent: ListSection | None = None
     for part in parts:
         parent_id = parent.id if parent else None
-        found = next(
-            (
-                s
-                for s in sections
-                if s.parent_id == parent_id and s.title.casefold() == part.casefold()
-            ),
-            None,
-        )
+        found = _child(sections, parent_id, part)
         if found is None:
             found = await unit.lists.add_section(workspace_id, part, parent_id)
             sections.append(found)
@@ -54,13 +97,8 @@ async def section_for_path(unit: Unit, workspace_id: int, path: str) -> ListSect
 
 async def section_path_of(unit: Unit, workspace_id: int, section_id: int) -> str:
     """The full path of a section, like "Training / Distributed"."""
-    by_id = {s.id: s for s in await unit.lists.sections(workspace_id)}
-    parts: list[str] = []
-    current = by_id.get(section_id)
-    while current is not None:
-        parts.append(current.title)
-        current = by_id.get(current.parent_id) if current.parent_id else None
-    return SECTION_SEPARATOR.join(reversed(parts))
+    paths = section_paths(await unit.lists.sections(workspace_id))
+    return SECTION_SEPARATOR.join(paths.get(section_id, ()))
 
 
 async def add_paper(
@@ -100,85 +138,114 @@ async def load_list(unit: Unit, workspace_id: int, title: str) -> ListView:
     )
 
 
+def export_markdown(view: ListView, style: str = "llmsys") -> str:
+    """The list as Markdown in one of the styles (see digest.list_markdown.STYLES)."""
+    return write_list(view_document(view), style)
+
+
 def entry_url(entry: ListEntry) -> str:
-    """Where an entry links to: its arXiv abstract page or its external link."""
-    if entry.paper_id:
-        return f"https://arxiv.org/abs/{entry.paper_id}"
-    return entry.external_url or ""
+    """Where an entry links to: its external link or its arXiv abstract page."""
+    if entry.external_url:
+        return entry.external_url
+    return f"https://arxiv.org/abs/{entry.paper_id}" if entry.paper_id else ""
 
 
-def _depth(section: ListSection, by_id: dict[int, ListSection]) -> int:
-    depth = 0
-    while section.parent_id is not None and section.parent_id in by_id:
-        section = by_id[section.parent_id]
-        depth += 1
-    return depth
+def describe_entry(entry: ListEntry) -> str:
+    """`#12 “Title”` as the chat commands name an entry."""
+    return f"#{entry.id} “{entry.title}”"
 
 
-def _escape_md(text: str) -> str:
-    return re.sub(r"([\[\]])", r"\\\1", text)
+async def find_entry(unit: Unit, workspace_id: int, ref: str) -> ListEntry:
+    """The live entry that `ref` names: `#12`, an arXiv id or link, or words of its title."""
+    ref = ref.strip().strip("<>")
+    number = _ENTRY_NUMBER.match(ref)
+    if number is not None and (ref.startswith("#") or ref.isdigit()):
+        entry = await unit.lists.get_entry(int(number.group(1)))
+        if entry is None or entry.workspace_id != workspace_id or entry.removed_at is not None:
+            raise ListError(f"There is no entry {ref} on the list.")
+        return entry
+    arxiv_id = arxiv_id_from_text(ref) or arxiv_id_from_url(ref)
+    if arxiv_id is not None:
+        found = await unit.lists.entry_for_paper(workspace_id, arxiv_id)
+        if found is None:
+            raise ListError(f"`{arxiv_id}` is not on the list.")
+        return found
+    words = ref.casefold()
+    entries = await unit.lists.entries(workspace_id)
+    exact = [e for e in entries if e.title.casefold() == words]
+    matches = exact or [e for e in entries if words in e.title.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ListError(f"No entry on the list has “{ref}” in its title.")
+    shown = "; ".join(describe_entry(e) for e in matches[:MAX_MATCHES_SHOWN])
+    raise ListError(f"“{ref}” matches {len(matches)} entries: {shown}. Use the `#number`.")
 
 
-def export_markdown(view: ListView) -> str:
-    """The list as Markdown: `- [Title](link) | Venue` under nested headings."""
-    by_id = {s.id: s for s in view.sections}
-    lines = [f"# {view.title}", ""]
-    for section in view.sections:
-        level = min(2 + _depth(section, by_id), 6)
-        lines += [f"{'#' * level} {section.title}"]
-        for entry in (e for e in view.entries if e.section_id == section.id):
-            line = f"- [{_escape_md(entry.title)}]({entry_url(entry)})"
-            if entry.venue:
-                line += f" | {entry.venue}"
-            lines.append(line)
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+async def move_entry(
+    unit: Unit, workspace_id: int, ref: str, section: str, position: int | None = None
+) -> tuple[ListEntry, str]:
+    """Move an entry to a section (created if new), last or at a 1-based position."""
+    entry = await find_entry(unit, workspace_id, ref)
+    if not split_path(section):
+        raise ListError("Name the section to move it to, like `Training / Distributed`.")
+    target = await section_for_path(unit, workspace_id, section)
+    moved = await unit.lists.move_entry(
+        entry.id, target.id, None if position is None else position - 1
+    )
+    return moved, await section_path_of(unit, workspace_id, target.id)
 
 
-def export_json(view: ListView) -> str:
-    """The list as JSON: sections in order, each with its entries."""
-    by_id = {s.id: s for s in view.sections}
-    doc = {
-        "title": view.title,
-        "sections": [
-            {
-                "title": s.title,
-                "parent": by_id[s.parent_id].title if s.parent_id in by_id else None,
-                "entries": [
-                    {
-                        "title": e.title,
-                        "arxiv_id": e.paper_id,
-                        "url": entry_url(e),
-                        "venue": e.venue,
-                        "note": e.note,
-                    }
-                    for e in view.entries
-                    if e.section_id == s.id
-                ],
-            }
-            for s in view.sections
-        ],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+async def remove_entry(
+    unit: Unit, workspace_id: int, ref: str, removed_by: str, now: datetime
+) -> tuple[ListEntry, str]:
+    """Take an entry off the list; it stays in the history with who removed it and when."""
+    entry = await find_entry(unit, workspace_id, ref)
+    removed = await unit.lists.remove_entry(entry.id, removed_by, now)
+    return removed, await section_path_of(unit, workspace_id, entry.section_id)
 
 
-def export_bibtex(view: ListView) -> str:
-    """The list's arXiv papers as BibTeX @misc entries keyed by arXiv id."""
-    records = []
-    for entry in view.entries:
-        paper = view.papers.get(entry.paper_id or "")
-        if paper is None:
-            continue
-        fields = {
-            "title": "{" + paper.title + "}",
-            "author": " and ".join(paper.author_names),
-            "eprint": paper.arxiv_id,
-            "archivePrefix": "arXiv",
-            "primaryClass": paper.primary_category or "",
-            "url": paper.abs_url,
-        }
-        if entry.venue:
-            fields["note"] = entry.venue
-        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
-        records.append(f"@misc{{arxiv:{paper.arxiv_id},\n{body}\n}}")
-    return "\n\n".join(records) + ("\n" if records else "")
+async def _existing_section(unit: Unit, workspace_id: int, path: str) -> ListSection:
+    section = await find_section(unit, workspace_id, path)
+    if section is None:
+        raise ListError(f"There is no section “{path}”. `/paper list` shows them.")
+    return section
+
+
+async def rename_section(unit: Unit, workspace_id: int, path: str, title: str) -> ListSection:
+    """Give a section a new title; its entries and sub-sections stay with it."""
+    section = await _existing_section(unit, workspace_id, path)
+    title = " ".join(title.split())
+    if not title or SECTION_SEPARATOR in title:
+        raise ListError(f"A section title cannot be empty or contain `{SECTION_SEPARATOR}`.")
+    sections = await unit.lists.sections(workspace_id)
+    clash = _child(sections, section.parent_id, title)
+    if clash is not None and clash.id != section.id:
+        raise ListError(f"There is already a section “{clash.title}” beside it.")
+    return await unit.lists.rename_section(section.id, title)
+
+
+async def reorder_section(
+    unit: Unit, workspace_id: int, path: str, where: str
+) -> tuple[ListSection, int, int]:
+    """Move a section among its siblings: `up`, `down`, `first`, `last` or a 1-based position.
+
+    Returns the section, its new 1-based position and how many siblings it has (itself too).
+    """
+    section = await _existing_section(unit, workspace_id, path)
+    siblings = [
+        s for s in await unit.lists.sections(workspace_id) if s.parent_id == section.parent_id
+    ]
+    index = [s.id for s in siblings].index(section.id)
+    where = where.strip().casefold()
+    targets = {"up": index - 1, "down": index + 1, "first": 0, "top": 0}
+    targets |= {"last": len(siblings) - 1, "bottom": len(siblings) - 1}
+    if where in targets:
+        target = targets[where]
+    elif where.isdigit() and int(where) >= 1:
+        target = int(where) - 1
+    else:
+        raise ListError("Say where: `up`, `down`, `first`, `last` or a position like `2`.")
+    target = max(0, min(target, len(siblings) - 1))
+    moved = await unit.lists.move_section(section.id, target)
+    return moved, target + 1, len(siblings)

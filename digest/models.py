@@ -46,6 +46,11 @@ class Paper:
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
     @property
+    def is_stub(self) -> bool:
+        """Known only from an imported list (version 0); ingestion replaces it with the record."""
+        return self.version == 0
+
+    @property
     def pdf_url(self) -> str:
         """The paper's PDF."""
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
@@ -273,6 +278,7 @@ class ListEntry:
     added_at: datetime | None = None
     removed_at: datetime | None = None
     removed_by: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from digest.lists import add_paper, section_path_of
 from digest.models import ListEntry, Nomination, NominationStatus, Paper, Workspace
 from digest.ports import Unit
 
+AUTO_APPROVER = "auto-approval"
+
 
 class NominationError(Exception):
     """Something the user asked for that cannot be done; the message says why."""
@@ -35,9 +37,18 @@ async def _known_paper(unit: Unit, paper_id: str) -> Paper:
 
 
 async def nominate(
-    unit: Unit, workspace: Workspace, paper_id: str, user_id: str, source: str, now: datetime
+    unit: Unit,
+    workspace: Workspace,
+    paper_id: str,
+    user_id: str,
+    source: str,
+    now: datetime,
+    section: str | None = None,
 ) -> NominateResult:
-    """Nominate a paper, or add the user's vote to its nomination."""
+    """Nominate a paper, or add the user's vote; at the workspace's vote threshold, approve it.
+
+    `section` is where an auto-approved paper is filed (the most likely section, say).
+    """
     paper = await _known_paper(unit, paper_id)
     entry = await unit.lists.entry_for_paper(workspace.id, paper.arxiv_id)
     if entry is not None:
@@ -58,7 +69,7 @@ async def nominate(
     new_entry = None
     if threshold and len(nomination.votes) >= threshold:
         nomination, new_entry = await approve(
-            unit, workspace, paper.arxiv_id, "auto-approval", None, None, now
+            unit, workspace, paper.arxiv_id, AUTO_APPROVER, section, None, now
         )
     return NominateResult(nomination, paper, created, added, new_entry)
 
@@ -94,6 +105,13 @@ async def approve(
     """Approve a pending nomination and add its paper to the list."""
     nomination = await _pending(unit, workspace, paper_id)
     paper = await _known_paper(unit, paper_id)
+    existing = await unit.lists.entry_for_paper(workspace.id, paper.arxiv_id)
+    if existing is not None:
+        # It reached the list another way meanwhile (an import, say): one entry is enough.
+        decided = await unit.nominations.decide(
+            nomination.id, NominationStatus.APPROVED, admin_id, reason, now, existing.section_id
+        )
+        return decided, existing
     entry = await add_paper(
         unit,
         workspace.id,

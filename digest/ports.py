@@ -101,6 +101,14 @@ class PaperRepository(Protocol):
         """How many papers are stored."""
         ...
 
+    async def newest_announced(self) -> date | None:
+        """The latest announcement day of any stored paper."""
+        ...
+
+    async def count_updated_between(self, category: str, start: datetime, end: datetime) -> int:
+        """How many stored papers in `category` (or `cs.*`) were last updated in [start, end)."""
+        ...
+
 
 class HarvestStateRepository(Protocol):
     """Watermarks of the arXiv harvester, per harvest key (a category or a query)."""
@@ -111,6 +119,10 @@ class HarvestStateRepository(Protocol):
 
     async def set_watermark(self, key: str, watermark: datetime) -> None:
         """Advance the watermark of `key` (only after its window is stored)."""
+        ...
+
+    async def all(self) -> dict[str, datetime]:
+        """Every harvest key with its watermark."""
         ...
 
 
@@ -401,8 +413,31 @@ class ListRepository(Protocol):
         note: str | None = None,
         added_by: str | None = None,
         approved_by: str | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> ListEntry:
         """Append an entry at the end of its section."""
+        ...
+
+    async def get_entry(self, entry_id: int) -> ListEntry | None:
+        """One entry by id (removed ones too)."""
+        ...
+
+    async def move_entry(
+        self, entry_id: int, section_id: int, position: int | None = None
+    ) -> ListEntry:
+        """Put an entry in a section, at `position` among its entries (0 first) or last."""
+        ...
+
+    async def remove_entry(self, entry_id: int, removed_by: str, now: datetime) -> ListEntry:
+        """Take an entry off the list; the row stays, with who removed it and when."""
+        ...
+
+    async def rename_section(self, section_id: int, title: str) -> ListSection:
+        """Give a section a new title."""
+        ...
+
+    async def move_section(self, section_id: int, position: int) -> ListSection:
+        """Reorder a section among its siblings (0 first); the others keep their order."""
         ...
 
     async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:
@@ -414,13 +449,23 @@ class ListRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """One page of papers from a PaperSource, with where it stands in its result set."""
+
+    papers: tuple[Paper, ...]
+    total: int
+    start: int
+    url: str = ""
+
+
 class PaperSource(Protocol):
-    """Where new papers come from (the arXiv API in production, recorded pages in tests)."""
+    """Where new papers come from (the arXiv API in production, a local server in tests)."""
 
     def window(
         self, categories: Sequence[str], start: datetime, end: datetime
-    ) -> AsyncIterator[list[Paper]]:
-        """Pages of papers in these categories last updated in [start, end)."""
+    ) -> AsyncIterator[SourcePage]:
+        """Pages of papers in these categories last updated in [start, end), newest first."""
         ...
 
 

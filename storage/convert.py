@@ -166,4 +166,5 @@ def entry_from_row(row: ListEntryRow) -> ListEntry:
         added_at=row.added_at,
         removed_at=row.removed_at,
         removed_by=row.removed_by,
+        links=tuple((str(label), str(url)) for label, url in row.links or ()),
     )

@@ -301,7 +301,6 @@ class ListEntryRow(Base):
     __table_args__ = (
         Index("ix_list_entries_section", "section_id", "position"),
         Index("ix_list_entries_paper", "workspace_id", "paper_id"),
-        CheckConstraint("paper_id IS NOT NULL OR external_url IS NOT NULL", name="paper_or_link"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -318,3 +317,5 @@ class ListEntryRow(Base):
     added_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
     removed_by: Mapped[str | None] = mapped_column(String(64))
+    # Further links of the entry as [label, url] pairs ("code", "project").
+    links: Mapped[list[Any] | None]

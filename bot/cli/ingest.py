@@ -1,20 +1,33 @@
-"""`paperbot ingest --since DATE | --from-file FILE`."""
+"""`paperbot ingest [--since DATE] [--categories C ...] | --from-file FILE | --status`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterator
-from datetime import UTC, datetime, time
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.progress import Progress
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.app import arxiv_source, harvest_categories, harvest_policy
 from bot.cli.common import CliError, iso_date, opened_store
 from config import Settings
-from digest.arxiv import ArxivApiSource
-from digest.ingest import IngestReport, harvest, read_corpus, store_papers
+from digest.harvest import HarvestProgress, HarvestReport, HarvestWindow, harvest
+from digest.ingest import CorpusError, IngestReport, read_corpus, store_papers
 from digest.models import Paper
+from digest.ports import SourcePage
+
+_CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
+
+
+def category(text: str) -> str:
+    """An argparse type for an arXiv category (`cs.DC`) or archive (`cs`)."""
+    if not _CATEGORY.match(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an arXiv category such as cs.DC")
+    return text
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,18 +35,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ingest = commands.add_parser(
         "ingest",
         help="fetch papers from arXiv, or load a dump",
-        description="Fetch papers from the arXiv API (--since) or load a JSONL dump "
-        "(--from-file), store them and match them against every topic.",
+        description="Harvest the arXiv API (from each category's watermark, or --since a date), "
+        "or load a JSONL dump (--from-file); store the papers and match them against every "
+        "topic. One request every PAPERBOT_ARXIV_DELAY_SECONDS, as arXiv asks.",
     )
-    source = ingest.add_mutually_exclusive_group(required=True)
-    source.add_argument("--since", type=iso_date, help="harvest papers updated since this date")
+    source = ingest.add_mutually_exclusive_group()
+    source.add_argument(
+        "--since", type=iso_date, help="harvest the listings from this date (YYYY-MM-DD) on"
+    )
     source.add_argument("--from-file", type=Path, help="load a .jsonl or .jsonl.gz dump")
+    source.add_argument(
+        "--status", action="store_true", help="show each category's harvest watermark"
+    )
     ingest.add_argument(
-        "--categories", nargs="+", help="arXiv categories (default: PAPERBOT_ARXIV_CATEGORIES)"
+        "--categories",
+        nargs="+",
+        type=category,
+        metavar="CATEGORY",
+        help="harvest only these (default: PAPERBOT_ARXIV_CATEGORIES and the topics' cat: terms)",
     )
 
 
-def _print_report(report: IngestReport) -> None:
+def _print_stored(report: IngestReport) -> None:
     stored = report.stored
     print(
         f"stored {stored.inserted} new and {stored.updated} newer papers "
@@ -42,14 +65,16 @@ def _print_report(report: IngestReport) -> None:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Load a dump or harvest the API."""
+    """Load a dump, show the watermarks, or harvest the API."""
     if args.from_file:
         return await _from_file(settings, args.from_file)
+    if args.status:
+        return await _status(settings)
     return await _from_api(settings, args)
 
 
 async def _from_file(settings: Settings, path: Path) -> int:
-    if not await asyncio.to_thread(path.exists):
+    if not await asyncio.to_thread(path.is_file):
         raise CliError(f"{path}: no such file")
     async with opened_store(settings) as store:
         with Progress(transient=True) as progress:
@@ -60,25 +85,87 @@ async def _from_file(settings: Settings, path: Path) -> int:
                     progress.advance(task)
                     yield paper
 
-            report = await store_papers(store, counted())
-    _print_report(report)
+            try:
+                report = await store_papers(store, counted())
+            except CorpusError as exc:
+                raise CliError(str(exc)) from exc
+    _print_stored(report)
     return 0
+
+
+async def _status(settings: Settings) -> int:
+    async with opened_store(settings) as store:
+        categories = await harvest_categories(store, settings)
+        async with store.unit() as unit:
+            marks = await unit.harvest.all()
+    for category in sorted(categories | set(marks)):
+        mark = marks.get(category)
+        shown = f"{mark:%Y-%m-%d %H:%M} UTC" if mark else "never harvested"
+        print(f"{category:<16} {shown}")
+    return 0
+
+
+class _Bar(HarvestProgress):
+    """A rich progress bar over the planned windows, with the current page in its text."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("planning", total=None)
+
+    def planned(self, windows: Sequence[HarvestWindow]) -> None:
+        self.progress.update(self.task, total=len(windows), description="harvesting")
+
+    def page(self, window: HarvestWindow, page: SourcePage, stored: IngestReport) -> None:
+        done = page.start + len(page.papers)
+        self.progress.update(
+            self.task,
+            description=f"{window.category} {window.listing}: {done}/{page.total} "
+            f"({stored.stored.inserted + stored.stored.updated} new)",
+        )
+
+    def window_done(self, window: HarvestWindow) -> None:
+        self.progress.advance(self.task)
+
+
+def _print_harvest(report: HarvestReport) -> None:
+    _print_stored(report.ingested)
+    print(
+        f"{report.windows} windows, {report.pages} requests "
+        f"({report.stopped_early} windows already complete after their first page)"
+    )
+    for failure in report.failures:
+        print(f"FAILED {failure.category} at the {failure.listing} listing: {failure.error}")
 
 
 async def _from_api(settings: Settings, args: argparse.Namespace) -> int:
-    source = ArxivApiSource(
-        settings.arxiv_api_url,
-        settings.arxiv_page_size,
-        settings.arxiv_delay_seconds,
-        settings.arxiv_timeout_seconds,
-    )
-    categories = list(args.categories or settings.arxiv_categories)
-    start = datetime.combine(args.since, time(0), tzinfo=UTC)
-    print(
-        f"harvesting {', '.join(categories)} since {args.since} (one request every "
-        f"{settings.arxiv_delay_seconds:g} s, as arXiv asks)"
-    )
+    source = arxiv_source(settings)
     async with opened_store(settings) as store:
-        report = await harvest(store, source, categories, start, datetime.now(UTC))
-    _print_report(report)
-    return 0
+        categories = set(args.categories or ()) or await harvest_categories(store, settings)
+        print(
+            f"harvesting {', '.join(sorted(categories))} "
+            f"{'since ' + str(args.since) if args.since else 'from their watermarks'} "
+            f"(one request every {settings.arxiv_delay_seconds:g} s, as arXiv asks)"
+        )
+        console = Console(stderr=True)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            try:
+                report = await harvest(
+                    store,
+                    source,
+                    categories,
+                    datetime.now(UTC),
+                    harvest_policy(settings),
+                    since=args.since,
+                    progress=_Bar(progress),
+                )
+            finally:
+                source.close()
+    _print_harvest(report)
+    return 1 if report.failures else 0

@@ -1,15 +1,24 @@
-"""`paperbot list export`."""
+"""`paperbot list import | export | show`: the shared list from the command line."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from bot.cli.common import CliError, opened_store, pick_workspace
 from config import Settings
-from digest.lists import export_bibtex, export_json, export_markdown, load_list
+from digest.clock import SystemClock
+from digest.list_document import ReadResult
+from digest.list_import import ImportReport, import_list
+from digest.list_markdown import AUTO, STYLES, StyleError, check_style, read_list
+from digest.list_view import section_paths
+from digest.lists import SECTION_SEPARATOR, export_bibtex, export_json, export_markdown, load_list
+from digest.models import WorkspaceSettings
+
+MAX_SHOWN = 20
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,23 +27,118 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = lists.add_subparsers(dest="list_command", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="export the list")
     export.add_argument("--format", choices=("md", "json", "bibtex"), default="md")
-    export.add_argument("--style", help="Markdown style (default: the workspace's)")
+    export.add_argument("--style", choices=STYLES, help="Markdown style (default: the workspace's)")
     export.add_argument("--workspace", help="workspace (guild or team) id")
     export.add_argument("--output", "-o", type=Path, help="write to this file")
+    imported = actions.add_parser(
+        "import", help="add a Markdown list (any known style) to the workspace's list"
+    )
+    imported.add_argument("file", type=Path, help="the Markdown file")
+    imported.add_argument("--style", choices=(AUTO, *STYLES), default=AUTO)
+    imported.add_argument("--workspace", help="workspace (guild or team) id")
+    imported.add_argument("--dry-run", action="store_true", help="read and report, change nothing")
+    show = actions.add_parser("show", help="print the list's sections and entries")
+    show.add_argument("--workspace", help="workspace (guild or team) id")
+    show.add_argument("--all", action="store_true", help="every entry, not the last few")
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Export a workspace's list."""
-    if args.style not in (None, "llmsys"):
-        raise CliError(f"unknown style {args.style!r}; this build writes: llmsys")
+    """Run one `list` action."""
+    action = {"export": _export, "import": _import, "show": _show}[args.list_command]
+    return await action(args, settings)
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> int:
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
-    writer = {"md": export_markdown, "json": export_json, "bibtex": export_bibtex}[args.format]
-    text = writer(view)
+    if args.format == "md":
+        try:
+            text = export_markdown(view, args.style or workspace.settings.list_style)
+        except StyleError as exc:
+            raise CliError(str(exc)) from exc
+    else:
+        text = {"json": export_json, "bibtex": export_bibtex}[args.format](view)
     if args.output is None:
         sys.stdout.write(text)
     else:
         await asyncio.to_thread(args.output.write_text, text, encoding="utf-8")
         print(f"wrote {len(view.entries)} entries to {args.output}")
+    return 0
+
+
+def _print_read(read: ReadResult) -> None:
+    for problem in read.problems:
+        print(f"  line {problem.line}: {problem.reason}: {problem.text[:100]}")
+    for duplicate in read.duplicates:
+        lines = ", ".join(str(n) for n in duplicate.lines)
+        print(f"  duplicate ({duplicate.reason}), lines {lines}: {duplicate.title[:80]}")
+    if read.skipped_sections:
+        print("  sections without entries, left out: " + "; ".join(read.skipped_sections))
+
+
+def _print_report(report: ImportReport) -> None:
+    print(
+        f"added {report.added} entries, {report.sections} new sections, "
+        f"{report.stubs} papers not yet in the database (stubs until ingestion fetches them)"
+    )
+    for already in report.already_listed:
+        print(
+            f"  line {already.line}: already on the list under {already.section}: "
+            f"{already.title[:80]}"
+        )
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from exc
+    read = read_list(text, args.style)
+    document = read.document
+    print(
+        f"{args.file}: {read.style} style, “{document.title}”, {len(document.sections)} sections, "
+        f"{len(document.items)} entries, {len(read.problems)} lines not read, "
+        f"{len(read.duplicates)} duplicates"
+    )
+    _print_read(read)
+    if args.dry_run:
+        return 0
+    async with opened_store(settings) as store, store.unit() as unit:
+        workspace = await pick_workspace(unit, args.workspace)
+        report = await import_list(unit, workspace.id, read, SystemClock().now())
+        current = workspace.settings
+        if report.added:
+            # The list now speaks in the imported style; keep a title an admin already chose.
+            default = current.list_title == WorkspaceSettings().list_title
+            title = document.title if default else current.list_title
+            await unit.workspaces.update_settings(
+                workspace.id,
+                replace(current, list_style=check_style(read.style), list_title=title),
+            )
+    _print_report(report)
+    return 0
+
+
+async def _show(args: argparse.Namespace, settings: Settings) -> int:
+    async with opened_store(settings) as store, store.unit() as unit:
+        workspace = await pick_workspace(unit, args.workspace)
+        sections = await unit.lists.sections(workspace.id)
+        entries = await unit.lists.entries(workspace.id)
+    paths = section_paths(sections)
+    print(
+        f"{workspace.settings.list_title} ({workspace.settings.list_style} style), "
+        f"{len(entries)} entries"
+    )
+    for section in sections:
+        inside = [e for e in entries if e.section_id == section.id]
+        depth = len(paths[section.id]) - 1
+        print("  " * depth + f"{SECTION_SEPARATOR.join(paths[section.id])} ({len(inside)})")
+        shown = inside if args.all else inside[-MAX_SHOWN:]
+        if len(shown) < len(inside):
+            print("  " * (depth + 1) + f"… {len(inside) - len(shown)} earlier entries")
+        for entry in shown:
+            where = entry.paper_id or entry.external_url or "no link"
+            venue = f" [{entry.venue}]" if entry.venue else ""
+            print("  " * (depth + 1) + f"#{entry.id} {entry.title}{venue} ({where})")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from bot.cli.common import opened_store
 from config import Settings
@@ -25,10 +25,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def _newest_day(unit: Unit) -> date:
-    """The newest announcement day stored (today when nothing is recent)."""
-    today = datetime.now(UTC).date()
-    recent = await unit.papers.announced_between(today - timedelta(days=7), today)
-    return max((p.announced for p in recent if p.announced), default=today)
+    """The newest announcement day stored (today when nothing is stored)."""
+    return await unit.papers.newest_announced() or datetime.now(UTC).date()
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -88,6 +89,7 @@ class SqlListRepository:
         note: str | None = None,
         added_by: str | None = None,
         approved_by: str | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> ListEntry:
         """Append an entry at the end of its section."""
         last = await self._session.scalar(
@@ -105,6 +107,7 @@ class SqlListRepository:
             added_by=added_by,
             approved_by=approved_by,
             added_at=now,
+            links=[list(link) for link in links] or None,
         )
         self._session.add(row)
         await self._session.flush()
@@ -131,3 +134,76 @@ class SqlListRepository:
             )
         )
         return {paper_id for paper_id in rows if paper_id}
+
+    async def get_entry(self, entry_id: int) -> ListEntry | None:
+        """One entry by id (removed ones too)."""
+        row = await self._session.get(ListEntryRow, entry_id)
+        return entry_from_row(row) if row else None
+
+    async def _live_in_section(self, section_id: int) -> list[ListEntryRow]:
+        rows = await self._session.scalars(
+            select(ListEntryRow)
+            .where(ListEntryRow.section_id == section_id, ListEntryRow.removed_at.is_(None))
+            .order_by(ListEntryRow.position, ListEntryRow.id)
+        )
+        return list(rows)
+
+    async def move_entry(
+        self, entry_id: int, section_id: int, position: int | None = None
+    ) -> ListEntry:
+        """Put an entry in a section, at `position` among its entries (0 first) or last."""
+        row = await self._session.get_one(ListEntryRow, entry_id)
+        target = await self._session.get_one(ListSectionRow, section_id)
+        if target.workspace_id != row.workspace_id:
+            raise ValueError("an entry cannot move to another workspace's list")
+        others = [r for r in await self._live_in_section(section_id) if r.id != row.id]
+        if position is None:
+            # Appending keeps every other entry's position, so exports change by one line.
+            last = max((r.position for r in others), default=-1)
+            row.position = last + 1
+        else:
+            index = max(0, min(position, len(others)))
+            others.insert(index, row)
+            for number, entry in enumerate(others):
+                entry.position = number
+        row.section_id = section_id
+        await self._session.flush()
+        return entry_from_row(row)
+
+    async def remove_entry(self, entry_id: int, removed_by: str, now: datetime) -> ListEntry:
+        """Take an entry off the list; the row stays, with who removed it and when."""
+        row = await self._session.get_one(ListEntryRow, entry_id)
+        if row.removed_at is None:
+            row.removed_at = now
+            row.removed_by = removed_by
+            await self._session.flush()
+        return entry_from_row(row)
+
+    async def rename_section(self, section_id: int, title: str) -> ListSection:
+        """Give a section a new title."""
+        row = await self._session.get_one(ListSectionRow, section_id)
+        row.title = title
+        await self._session.flush()
+        return section_from_row(row)
+
+    async def move_section(self, section_id: int, position: int) -> ListSection:
+        """Reorder a section among its siblings (0 first); the others keep their order."""
+        row = await self._session.get_one(ListSectionRow, section_id)
+        siblings = list(
+            await self._session.scalars(
+                select(ListSectionRow)
+                .where(
+                    ListSectionRow.workspace_id == row.workspace_id,
+                    ListSectionRow.parent_id.is_(None)
+                    if row.parent_id is None
+                    else ListSectionRow.parent_id == row.parent_id,
+                    ListSectionRow.id != row.id,
+                )
+                .order_by(ListSectionRow.position, ListSectionRow.id)
+            )
+        )
+        siblings.insert(max(0, min(position, len(siblings))), row)
+        for number, section in enumerate(siblings):
+            section.position = number
+        await self._session.flush()
+        return section_from_row(row)

@@ -131,7 +131,6 @@ class SqlOutboxRepository:
             row.status = SENDING
             row.claim_token = token
             row.claimed_at = now
-            row.attempts += 1
             claimed.append(_outbox_from_row(row, in_doubt=doubt))
         await self._session.flush()
         return claimed
@@ -146,6 +145,7 @@ class SqlOutboxRepository:
         row.status = POSTED
         row.platform_message_id = platform_message_id
         row.posted_at = now
+        row.attempts += 1
         row.in_doubt = False
         self._session.add(
             PostedMessageRow(
@@ -168,6 +168,7 @@ class SqlOutboxRepository:
             .where(OutboxRow.id == message_id, OutboxRow.status != POSTED)
             .values(
                 status=PENDING,
+                attempts=OutboxRow.attempts + 1,
                 last_error=error[:2000],
                 next_attempt_at=next_attempt_at,
                 in_doubt=in_doubt,
@@ -179,7 +180,7 @@ class SqlOutboxRepository:
         await self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == message_id, OutboxRow.status != POSTED)
-            .values(status=FAILED, last_error=error[:2000])
+            .values(status=FAILED, attempts=OutboxRow.attempts + 1, last_error=error[:2000])
         )
 
     async def fail_pending(self, workspace_id: int, channel_id: str, error: str) -> int:

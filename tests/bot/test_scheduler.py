@@ -182,8 +182,8 @@ async def test_a_digest_is_built_once_per_due_time(store: SqlStore, clock: Fixed
     await make_subscription(store, ws, CHANNEL, topic)
     clock.set(datetime(2026, 6, 29, 9, 0, tzinfo=UTC))
     console, runner, _ = _parts(store, clock)
-    assert await runner.run_channel(ws.id, CHANNEL) is not None
-    assert await runner.run_channel(ws.id, CHANNEL) is None  # the catch-up job, say
+    assert await runner.run_if_due(ws.id, CHANNEL) is not None
+    assert await runner.run_if_due(ws.id, CHANNEL) is None  # the catch-up job, say
     assert len(console.messages_in(CHANNEL)) == 1
 
 
@@ -233,7 +233,7 @@ async def test_a_digest_waits_for_the_days_ingestion(store: SqlStore, clock: Fix
     clock.set(due + timedelta(days=7))
     async with store.unit() as unit:
         await unit.harvest.set_watermark(MARKER, due + timedelta(days=7) - timedelta(hours=5))
-    await runner.run_channel(ws.id, CHANNEL)
+    await runner.run_if_due(ws.id, CHANNEL)
     assert ingestion.runs == 1  # the nightly run had it covered
     assert len(console.messages_in(CHANNEL)) == 3
 
@@ -262,3 +262,22 @@ async def test_when_ingestion_fails_the_digest_waits_then_goes_out_anyway(
     assert await runner.run_overdue() == 1
     assert ingestion.runs == 3
     assert len(console.messages_in(CHANNEL)) == 1
+
+
+async def test_an_ingestion_run_counts_only_once_arxiv_has_listed_the_mailing(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    async def nothing() -> None:
+        return None
+
+    gate = IngestGate(sqlite_store, clock, nothing, lag=timedelta(minutes=30))
+    mailing = datetime(2026, 6, 29, 0, 0, tzinfo=UTC)  # Sunday 20:00 in New York
+    digest_time = datetime(2026, 6, 29, 7, 0, tzinfo=UTC)
+    async with sqlite_store.unit() as unit:
+        await unit.harvest.set_watermark(MARKER, mailing + timedelta(minutes=10))
+    assert not await gate.ready(digest_time)  # it ran before the API listed Sunday's mailing
+    async with sqlite_store.unit() as unit:
+        await unit.harvest.set_watermark(MARKER, mailing + timedelta(minutes=30))
+    assert await gate.ready(digest_time)
+    # Just after the mailing, the run that can have it has not had its chance yet.
+    assert await gate.ready(mailing + timedelta(minutes=20))

@@ -77,3 +77,56 @@ async def test_harvest_watermark_is_stored_in_utc(store: SqlStore) -> None:
         got = await unit.harvest.get_watermark("cs.DC")
     assert got == mark
     assert got is not None and got.tzinfo == UTC
+
+
+async def test_upsert_counts_a_mixed_batch(store: SqlStore) -> None:
+    async with store.unit() as unit:
+        await unit.papers.upsert_many(
+            [make_paper("2606.00001", version=2), make_paper("2606.00002")]
+        )
+    batch = [
+        make_paper("2606.00001", version=1),  # older: unchanged
+        make_paper("2606.00002", version=3, title="v3"),  # newer: updated
+        make_paper("2606.00003"),  # new: inserted
+        make_paper("2606.00003"),  # the same again in the batch: unchanged
+    ]
+    async with store.unit() as unit:
+        result = await unit.papers.upsert_many(batch)
+        paper = await unit.papers.get("2606.00002")
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 2)
+    assert sorted(result.written_ids) == ["2606.00002", "2606.00003"]
+    assert paper is not None and (paper.version, paper.title) == (3, "v3")
+
+
+async def test_count_updated_between_by_category(store: SqlStore) -> None:
+    base = datetime(2026, 6, 19, 17, 0, tzinfo=UTC)  # make_paper's updated time
+    papers = [
+        make_paper("2606.00001", categories=("cs.DC", "cs.LG")),
+        make_paper("2606.00002", categories=("cs.LG",)),
+        make_paper("2606.00003", categories=("stat.ML",)),
+    ]
+    async with store.unit() as unit:
+        await unit.papers.upsert_many(papers)
+        window = (base - timedelta(hours=1), base + timedelta(hours=1))
+        assert await unit.papers.count_updated_between("cs.LG", *window) == 2
+        assert await unit.papers.count_updated_between("cs.DC", *window) == 1
+        assert await unit.papers.count_updated_between("cs.*", *window) == 2
+        assert (
+            await unit.papers.count_updated_between(
+                "cs.LG", base + timedelta(hours=1), base + timedelta(hours=2)
+            )
+            == 0
+        )
+        # The end is exclusive.
+        assert (
+            await unit.papers.count_updated_between("cs.LG", base - timedelta(hours=1), base) == 0
+        )
+
+
+async def test_all_watermarks(store: SqlStore) -> None:
+    mark = datetime(2026, 6, 22, 18, 0, tzinfo=UTC)
+    async with store.unit() as unit:
+        await unit.harvest.set_watermark("cs.LG", mark)
+        await unit.harvest.set_watermark("cs.DC", mark - timedelta(days=1))
+    async with store.unit() as unit:
+        assert await unit.harvest.all() == {"cs.DC": mark - timedelta(days=1), "cs.LG": mark}

@@ -1,7 +1,7 @@
 """digest overflow and outbox claims
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0006
 Create Date: 2026-11-21 05:56:09.940055
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,277 @@
+"""Harvest arXiv by announcement windows, so that no paper is missed and none is stored twice.
+
+A window is one arXiv mailing: the papers whose latest version was submitted between two
+consecutive deadlines (14:00 US/Eastern). The API is queried by lastUpdatedDate for that range,
+which is exactly the set the mailing announced: a paper submitted on Friday afternoon lies in the
+window that closes on Monday at 14:00 and goes out that evening, however late it shows up.
+
+The API's index lags the announcement, sometimes by hours. A window is therefore read once its
+mailing is `lag` old (so digests are timely) and read again once it is `settle` old; the
+watermark of a category (the end of its last settled window) moves only after that second read
+has stored every page. A crash, an error or a fault of arXiv leaves the watermark where it was,
+and the next run reads the same windows again; upserts make that harmless. A re-read stops after
+its first page when that page brings nothing new and the store already holds as many papers of
+the window as the API reports, which is the usual case and costs one request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from digest.announcements import (
+    deadline_at_or_before,
+    deadline_of_listing,
+    deadlines_between,
+    last_mailed_deadline,
+    listing_of,
+    mailing_of,
+)
+from digest.ingest import IngestReport, store_papers
+from digest.matching import Matcher
+from digest.models import Topic
+from digest.ports import PaperSource, SourcePage, Store, UpsertResult
+from digest.query import QueryError, parse, terms_of
+
+log = logging.getLogger(__name__)
+
+# Archives whose papers all sit in sub-categories: `cat:cs` in a rule means every cs.* category.
+SUBJECT_ARCHIVES = frozenset(
+    {
+        "cs",
+        "math",
+        "physics",
+        "astro-ph",
+        "cond-mat",
+        "nlin",
+        "q-bio",
+        "q-fin",
+        "stat",
+        "eess",
+        "econ",
+    }
+)
+
+
+class HarvestError(RuntimeError):
+    """The API's answer contradicts what is stored (for example, an empty window we hold)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestPolicy:
+    """When windows are read and when they count as done."""
+
+    lag: timedelta = timedelta(minutes=30)
+    settle: timedelta = timedelta(hours=24)
+    backfill: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestWindow:
+    """One mailing of one category: papers last updated in [start, end)."""
+
+    category: str
+    start: datetime
+    end: datetime
+    listing: date
+    settled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestFailure:
+    """A window that could not be harvested; its category's watermark stayed put."""
+
+    category: str
+    listing: date
+    error: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestReport:
+    """What a harvest stored and matched, how many requests it made, and what failed."""
+
+    ingested: IngestReport
+    windows: int = 0
+    pages: int = 0
+    stopped_early: int = 0
+    failures: tuple[HarvestFailure, ...] = ()
+    watermarks: dict[str, datetime] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> UpsertResult:
+        """The upsert totals."""
+        return self.ingested.stored
+
+    @property
+    def matches(self) -> int:
+        """New topic matches."""
+        return self.ingested.matches
+
+
+class HarvestProgress:
+    """Hooks a caller (the CLI's progress bar) gets while a harvest runs; these do nothing."""
+
+    def planned(self, windows: Sequence[HarvestWindow]) -> None:
+        """Every window this run will read, before the first request."""
+
+    def page(self, window: HarvestWindow, page: SourcePage, stored: IngestReport) -> None:
+        """One page was stored."""
+
+    def window_done(self, window: HarvestWindow) -> None:
+        """A window was read (fully or up to an early stop)."""
+
+
+def harvest_category(text: str) -> str:
+    """A category as the API wants it: `cs.dc` -> `cs.DC`, an archive `cs` -> `cs.*`."""
+    archive, dot, subject = text.strip().partition(".")
+    archive = archive.lower()
+    if not dot:
+        return f"{archive}.*" if archive in SUBJECT_ARCHIVES else archive
+    return f"{archive}.{subject.upper() if len(subject) == 2 else subject.lower()}"
+
+
+def categories_for_topics(topics: Iterable[Topic]) -> set[str]:
+    """The categories the topics' rules name (`cat:` terms), as the API spells them."""
+    found: set[str] = set()
+    for topic in topics:
+        try:
+            node = parse(topic.rule)
+        except QueryError as exc:
+            log.warning("topic %s has a rule that does not parse: %s", topic.name, exc)
+            continue
+        found.update(harvest_category(t.raw) for t in terms_of(node) if t.field == "cat")
+    return found
+
+
+def first_window_start(since: date) -> datetime:
+    """The start of the window of the first listing on or after `since`."""
+    return deadline_at_or_before(deadline_of_listing(since) - timedelta(seconds=1))
+
+
+def plan_windows(
+    category: str, start: datetime, now: datetime, policy: HarvestPolicy
+) -> list[HarvestWindow]:
+    """The windows from `start` to the last mailing the API has had `lag` to index, oldest first."""
+    last = last_mailed_deadline(now, policy.lag)
+    windows = []
+    for deadline in deadlines_between(start, last):
+        settled = mailing_of(deadline) + policy.settle <= now
+        windows.append(HarvestWindow(category, start, deadline, listing_of(deadline), settled))
+        start = deadline
+    return windows
+
+
+async def _closed(pages: AsyncIterator[SourcePage]) -> None:
+    close = getattr(pages, "aclose", None)
+    if close is not None:
+        await close()
+
+
+@dataclass
+class _WindowResult:
+    report: IngestReport
+    pages: int = 0
+    stopped_early: bool = False
+
+
+async def harvest_window(
+    store: Store,
+    source: PaperSource,
+    window: HarvestWindow,
+    matcher: Matcher,
+    progress: HarvestProgress | None = None,
+) -> _WindowResult:
+    """Store every page of one window (newest first), stopping once nothing new can follow."""
+    result = _WindowResult(IngestReport(UpsertResult(), 0))
+    pages = source.window([window.category], window.start, window.end)
+    try:
+        async for page in pages:
+            result.pages += 1
+            got = await store_papers(store, page.papers, matcher=matcher)
+            result.report = result.report + got
+            if progress:
+                progress.page(window, page, result.report)
+            if got.stored.inserted or got.stored.updated:
+                continue
+            async with store.unit() as unit:
+                held = await unit.papers.count_updated_between(
+                    window.category, window.start, window.end
+                )
+            if page.total == 0 and held:
+                raise HarvestError(
+                    f"the API reports no papers in {window.category} for {window.listing}, "
+                    f"where {held} are stored; treating it as one of its empty answers"
+                    + (f" ({page.url})" if page.url else "")
+                )
+            if page.start + len(page.papers) < page.total and held >= page.total:
+                result.stopped_early = True
+                break
+    finally:
+        await _closed(pages)
+    return result
+
+
+async def harvest(
+    store: Store,
+    source: PaperSource,
+    categories: Iterable[str],
+    now: datetime,
+    policy: HarvestPolicy | None = None,
+    since: date | None = None,
+    progress: HarvestProgress | None = None,
+) -> HarvestReport:
+    """Harvest each category's windows from its watermark (or `since`) up to the last mailing.
+
+    A category whose window fails is reported and stops there (its watermark stays before the
+    failed window); the other categories go on.
+    """
+    policy = policy or HarvestPolicy()
+    progress = progress or HarvestProgress()
+    wanted = sorted({harvest_category(c) for c in categories})
+    async with store.unit() as unit:
+        matcher = Matcher(await unit.topics.list())
+        marks = {c: await unit.harvest.get_watermark(c) for c in wanted}
+    plans: dict[str, list[HarvestWindow]] = {}
+    for category in wanted:
+        start = marks[category]
+        if since is not None:
+            start = first_window_start(since)
+        elif start is None:
+            start = first_window_start((now - policy.backfill).date())
+        plans[category] = plan_windows(category, start, now, policy)
+    progress.planned([w for plan in plans.values() for w in plan])
+
+    total = IngestReport(UpsertResult(), 0)
+    windows = pages = early = 0
+    failures: list[HarvestFailure] = []
+    for category, plan in plans.items():
+        for window in plan:
+            try:
+                result = await harvest_window(store, source, window, matcher, progress)
+            except RuntimeError as exc:
+                url = str(getattr(exc, "url", ""))
+                log.error("harvest of %s for %s failed: %s", category, window.listing, exc)
+                failures.append(HarvestFailure(category, window.listing, str(exc), url))
+                break
+            finally:
+                progress.window_done(window)
+            total = total + result.report
+            windows += 1
+            pages += result.pages
+            early += result.stopped_early
+            mark = marks[category]
+            if window.settled and (mark is None or window.end > mark):
+                async with store.unit() as unit:
+                    await unit.harvest.set_watermark(category, window.end)
+                marks[category] = window.end
+    return HarvestReport(
+        total,
+        windows,
+        pages,
+        early,
+        tuple(failures),
+        {c: m for c, m in marks.items() if m is not None},
+    )

@@ -1,0 +1,246 @@
+"""One list line (a bullet or a table row) read into a ListItem, whatever the style."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from digest.arxiv_links import arxiv_id_from_url, is_arxiv_host
+from digest.list_document import ListItem
+from digest.list_markdown.inline import (
+    Group,
+    Link,
+    Token,
+    closing,
+    plain_text,
+    tokenize,
+)
+from digest.list_venues import is_implied_arxiv, parse_venue_tag
+
+# Labels that name the link rather than the paper: the title is elsewhere on the line.
+GENERIC_LABELS = frozenset(
+    {"paper", "link", "pdf", "arxiv", "abs", "url", "-", "", "html", "[paper]", "[pdf]"}
+)
+_LEADING_PAREN = re.compile(r"^\(([^()]{1,40})\)\s+")
+_DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
+_CODE_NOTE = re.compile(r"\s*(\(`[^()]*`\))$")
+_SEPARATORS = " \t|:-–—,;"
+
+
+class ItemError(ValueError):
+    """A line that looks like an entry but cannot be read as one."""
+
+
+@dataclass(slots=True)
+class _Parts:
+    title: str = ""
+    main: Link | None = None
+    links: list[Link] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    venue: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _leading_tags(text: str, parts: _Parts) -> str:
+    """Consume `[OSDI'24] [Survey]` and `(NSDI'24)` prefixes."""
+    while True:
+        if text.startswith("["):
+            end = closing(text, 0, "[", "]")
+            if end == -1 or text[end + 1 : end + 2] == "(":
+                return text
+            tag = plain_text(text[1:end])
+            text = text[end + 1 :].lstrip()
+            if not tag:
+                continue
+        else:
+            found = _LEADING_PAREN.match(text)
+            if found is None:
+                return text
+            tag = found.group(1).strip()
+            if parse_venue_tag(tag) is None and not _DATE.match(tag):
+                return text
+            text = text[found.end() :]
+        venue = parse_venue_tag(tag)
+        if venue is not None and parts.venue is None:
+            parts.venue = venue
+        else:
+            parts.notes.append(tag)
+
+
+def _trailing_text(parts: _Parts, text: str, subtitle_allowed: bool) -> None:
+    """Read `: subtitle | SOSP' 23 | Google`, `- description` or a raw note after the title."""
+    text = text.strip()
+    if not text:
+        return
+    if text.startswith(("- ", "— ", "– ")) and " | " not in text:
+        parts.notes.append(plain_text(text[2:]))
+        return
+    pieces = [p.strip() for p in text.split(" | ")]
+    first = pieces[0]
+    if first.startswith("|"):
+        first = first[1:].strip()
+    elif subtitle_allowed and (first.startswith(":") or parts.title.endswith(":")):
+        subtitle = first.lstrip(":").strip()
+        if subtitle:
+            parts.title = parts.title.rstrip(":").rstrip() + ": " + plain_text(subtitle)
+        first = ""
+    rest = [first, *pieces[1:]] if first else pieces[1:]
+    for raw in rest:
+        piece = raw.lstrip(_SEPARATORS).rstrip(" |")
+        if not piece:
+            continue
+        venue = parse_venue_tag(piece)
+        if venue is not None and parts.venue is None:
+            parts.venue = venue
+        else:
+            parts.notes.append(plain_text(piece))
+
+
+def _read_tokens(parts: _Parts, tokens: list[Token], title_in_link: bool) -> None:
+    trailing: list[str] = []
+    for token in tokens:
+        if isinstance(token, Link):
+            if parts.main is None and not title_in_link:
+                parts.main = token
+            else:
+                parts.links.append(token)
+        elif isinstance(token, Group):
+            if token.text.strip():
+                parts.notes.append(plain_text(token.text))
+        else:
+            trailing.append(token)
+    text = " ".join(t.strip() for t in trailing if t.strip(_SEPARATORS))
+    _trailing_text(parts, text, subtitle_allowed=title_in_link)
+
+
+def _url_of(link: Link, parts: _Parts) -> str:
+    url = link.url.strip().strip("<>")
+    if "](" in url or url.startswith("["):
+        # A link nested inside a link target: keep the last address, and say so.
+        found = re.findall(r"https?://[^\s()\[\]]+", url)
+        parts.warnings.append("malformed link target")
+        url = found[-1] if found else ""
+    return url
+
+
+def parse_bullet(content: str) -> tuple[ListItem, list[str]]:
+    """A bullet's text (after `- `) as an item, with warnings; ItemError if there is no entry."""
+    parts = _Parts()
+    text = _leading_tags(content.strip(), parts)
+    tokens = tokenize(text)
+    if (
+        tokens
+        and isinstance(tokens[0], Link)
+        and plain_text(tokens[0].label).casefold() not in (GENERIC_LABELS)
+    ):
+        parts.main = tokens[0]
+        parts.title = plain_text(tokens[0].label)
+        _read_tokens(parts, tokens[1:], title_in_link=True)
+    else:
+        head: list[str] = []
+        while tokens and isinstance(first := tokens[0], str):
+            head.append(first)
+            tokens.pop(0)
+        title = "".join(head)
+        code_note = _CODE_NOTE.search(title)
+        if code_note:
+            parts.notes.append(code_note.group(1))
+            title = title[: code_note.start()]
+        pieces = title.split(" | ")
+        parts.title = plain_text(pieces[0]).rstrip(":").strip()
+        _read_tokens(parts, tokens, title_in_link=False)
+        if len(pieces) > 1:
+            _trailing_text(parts, " | " + " | ".join(pieces[1:]), subtitle_allowed=False)
+    return _finish(parts)
+
+
+def parse_table_row(cells: dict[str, list[str]]) -> tuple[ListItem, list[str]]:
+    """A table row, its cells grouped by role (title, link, venue, note), as an item."""
+    parts = _Parts()
+    for cell in cells.get("title", []):
+        tokens = tokenize(cell)
+        links = [t for t in tokens if isinstance(t, Link)]
+        if links and not parts.title:
+            parts.main = links[0]
+            parts.title = plain_text(links[0].label)
+            parts.links.extend(links[1:])
+        elif not parts.title:
+            parts.title = plain_text(cell)
+    for cell in cells.get("link", []):
+        for token in tokenize(cell):
+            if isinstance(token, Link):
+                label = plain_text(token.label).strip("[]")
+                link = Link(label, token.url)
+                if not parts.title and label.casefold() not in GENERIC_LABELS:
+                    parts.title, parts.main = label, link
+                elif parts.main is None:
+                    parts.main = link
+                else:
+                    parts.links.append(link)
+    for cell in cells.get("venue", []):
+        text = plain_text(cell)
+        venue = parse_venue_tag(text) if text else None
+        if venue is not None:
+            parts.venue = venue
+        elif text:
+            parts.notes.append(text)
+    parts.notes.extend(text for cell in cells.get("note", []) if (text := plain_text(cell)))
+    return _finish(parts, note_separator="; ")
+
+
+def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[str]]:
+    title = parts.title.strip()
+    arxiv_id = url = None
+    if parts.main is not None:
+        url = _url_of(parts.main, parts) or None
+        if url is not None and url.startswith("#"):
+            raise ItemError("links to a heading of the page, not to a paper")
+        arxiv_id = arxiv_id_from_url(url) if url else None
+        if arxiv_id is not None:
+            url = None
+        elif url is not None and is_arxiv_host(url):
+            parts.warnings.append(f"arXiv link without a readable id: {url}")
+    extras: list[tuple[str, str]] = []
+    for link in parts.links:
+        target = _url_of(link, parts)
+        if not target or target.startswith("#"):
+            continue
+        found = arxiv_id_from_url(target)
+        if found is not None and arxiv_id is None and _names_arxiv(link.label):
+            arxiv_id = found
+            continue
+        extras.append((plain_text(link.label).strip("[]") or target, target))
+    if not title:
+        raise ItemError("no title")
+    venue = None if is_implied_arxiv(parts.venue, arxiv_id) else parts.venue
+    note = note_separator.join(n for n in parts.notes if n) or None
+    item = ListItem(
+        title=title,
+        arxiv_id=arxiv_id,
+        url=url,
+        venue=venue,
+        note=note,
+        links=tuple(extras),
+    )
+    return item, parts.warnings
+
+
+def _names_arxiv(label: str) -> bool:
+    """A link labelled as the paper's arXiv version (not a paper the description cites)."""
+    text = plain_text(label).strip("[]").casefold()
+    return "arxiv" in text or text in GENERIC_LABELS
+
+
+def attach_child_link(parent: ListItem, content: str) -> ListItem | None:
+    """`  - [arxiv version](...)` under an entry: the entry's arXiv id (or another link of it)."""
+    tokens = [t for t in tokenize(content.strip()) if not (isinstance(t, str) and not t.strip())]
+    if len(tokens) != 1 or not isinstance(tokens[0], Link):
+        return None
+    link = tokens[0]
+    found = arxiv_id_from_url(link.url)
+    if found is not None and parent.arxiv_id is None:
+        venue = None if is_implied_arxiv(parent.venue, found) else parent.venue
+        return replace(parent, arxiv_id=found, venue=venue)
+    if "arxiv" in link.label.casefold() or "version" in link.label.casefold():
+        return replace(parent, links=(*parent.links, (plain_text(link.label), link.url)))
+    return None

@@ -1,0 +1,57 @@
+"""A workspace's list as loaded for export, and its conversion to a ListDocument."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digest.list_document import DocSection, ListDocument, ListItem
+from digest.models import ListEntry, ListSection, Paper
+
+
+@dataclass(frozen=True, slots=True)
+class ListView:
+    """A workspace's list as exported: title, sections in order, live entries, their papers."""
+
+    title: str
+    sections: tuple[ListSection, ...]
+    entries: tuple[ListEntry, ...]
+    papers: dict[str, Paper]
+
+
+def section_paths(sections: Iterable[ListSection]) -> dict[int, tuple[str, ...]]:
+    """Every section's path from the top, by id."""
+    by_id = {s.id: s for s in sections}
+    paths: dict[int, tuple[str, ...]] = {}
+    for section in by_id.values():
+        parts: list[str] = []
+        current: ListSection | None = section
+        while current is not None:
+            parts.append(current.title)
+            current = by_id.get(current.parent_id) if current.parent_id is not None else None
+        paths[section.id] = tuple(reversed(parts))
+    return paths
+
+
+def entry_item(entry: ListEntry) -> ListItem:
+    """An entry as a document item."""
+    return ListItem(
+        title=entry.title,
+        arxiv_id=entry.paper_id,
+        url=entry.external_url,
+        venue=entry.venue,
+        note=entry.note,
+        links=entry.links,
+    )
+
+
+def view_document(view: ListView) -> ListDocument:
+    """The list as a document: sections in display order with their entries in order."""
+    paths = section_paths(view.sections)
+    by_section: dict[int, list[ListItem]] = {s.id: [] for s in view.sections}
+    for entry in view.entries:
+        by_section.setdefault(entry.section_id, []).append(entry_item(entry))
+    return ListDocument(
+        view.title,
+        tuple(DocSection(paths[s.id], tuple(by_section[s.id])) for s in view.sections),
+    )

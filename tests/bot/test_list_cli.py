@@ -1,0 +1,70 @@
+"""`paperbot list import | export | show` against a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from digest.clock import FixedClock
+from digest.models import Platform
+from storage.store import SqlStore
+
+LIST = """# Our reading list
+
+## Serving
+- [vLLM](https://arxiv.org/pdf/2309.06180v2.pdf): PagedAttention | SOSP' 23
+- [Orca](https://example.org/orca): Iteration-level scheduling | OSDI 22
+- [](https://arxiv.org/abs/2401.00002)
+## Training
+- [ZeRO](https://arxiv.org/abs/1910.02054): Memory optimizations
+- [ZeRO again](https://arxiv.org/abs/1910.02054v3)
+"""
+
+
+@pytest.fixture
+async def cli_env(
+    sqlite_store: SqlStore, sqlite_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    async with sqlite_store.unit() as unit:
+        await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_database_url)
+    return Path("/nonexistent/.env")
+
+
+def test_import_show_and_export(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: FixedClock
+) -> None:
+    source = tmp_path / "list.md"
+    source.write_text(LIST, encoding="utf-8")
+    env = ["--env-file", str(cli_env)]
+    assert main([*env, "list", "import", str(source), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "llmsys style, “Our reading list”, 2 sections, 4 entries, 1 lines not read" in out
+    assert "line 6: no title" in out
+    assert "duplicate (arXiv 1910.02054 appears 2 times), lines 8, 9" in out
+
+    assert main([*env, "list", "import", str(source)]) == 0
+    assert "added 4 entries, 2 new sections, 2 papers not yet in the database" in (
+        capsys.readouterr().out
+    )
+    assert main([*env, "list", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("Our reading list (llmsys style), 4 entries")
+    assert "Serving (2)" in shown
+
+    for style in ("llmsys", "bracket-venue", "conference-notes", "table"):
+        assert main([*env, "list", "export", "--format", "md", "--style", style]) == 0
+        text = capsys.readouterr().out
+        assert "2309.06180" in text and "Orca" in text
+    assert main([*env, "list", "export", "--format", "bibtex"]) == 0
+    assert "@misc{arxiv:1910.02054," in capsys.readouterr().out
+    target = tmp_path / "list.json"
+    assert main([*env, "list", "export", "--format", "json", "-o", str(target)]) == 0
+    assert '"arxiv_id": "2309.06180"' in target.read_text(encoding="utf-8")
+
+
+def test_a_missing_file_is_a_clear_error(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--env-file", str(cli_env), "list", "import", "/nonexistent/list.md"]) == 1
+    assert "cannot read /nonexistent/list.md" in capsys.readouterr().err

@@ -1,0 +1,99 @@
+"""The list's sections and entries on SQLite and PostgreSQL: links, moves, removal, reordering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from digest.clock import FixedClock
+from storage.store import SqlStore
+from tests.factories import make_paper
+
+
+async def _workspace(store: SqlStore) -> int:
+    from digest.models import Platform
+
+    async with store.unit() as unit:
+        return (await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")).id
+
+
+async def test_entries_keep_links_and_may_have_no_link_at_all(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    ws = await _workspace(store)
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([make_paper("2401.00001")])
+        section = await unit.lists.add_section(ws, "Serving", None)
+        linked = await unit.lists.add_entry(
+            ws,
+            section.id,
+            "vLLM",
+            clock.now(),
+            paper_id="2401.00001",
+            links=[("code", "https://github.com/vllm-project/vllm")],
+        )
+        bare = await unit.lists.add_entry(ws, section.id, "Plumber", clock.now(), venue="MLSys'22")
+    async with store.unit() as unit:
+        entries = await unit.lists.entries(ws)
+    assert [(e.id, e.links, e.paper_id, e.external_url) for e in entries] == [
+        (linked.id, (("code", "https://github.com/vllm-project/vllm"),), "2401.00001", None),
+        (bare.id, (), None, None),
+    ]
+
+
+async def test_move_remove_rename_and_reorder(store: SqlStore, clock: FixedClock) -> None:
+    ws = await _workspace(store)
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([make_paper("2401.00001")])
+        training = await unit.lists.add_section(ws, "Training", None)
+        serving = await unit.lists.add_section(ws, "Serving", None)
+        survey = await unit.lists.add_section(ws, "Surveys", None)
+        a = await unit.lists.add_entry(ws, training.id, "A", clock.now(), paper_id="2401.00001")
+        b = await unit.lists.add_entry(ws, training.id, "B", clock.now(), external_url="u:b")
+        c = await unit.lists.add_entry(ws, serving.id, "C", clock.now(), external_url="u:c")
+
+    async with store.unit() as unit:
+        moved = await unit.lists.move_entry(a.id, serving.id)
+        first = await unit.lists.move_entry(b.id, serving.id, 0)
+        assert (moved.section_id, first.section_id) == (serving.id, serving.id)
+        assert [e.title for e in await unit.lists.entries(ws)] == ["B", "C", "A"]
+
+    later = clock.now() + timedelta(days=1)
+    async with store.unit() as unit:
+        removed = await unit.lists.remove_entry(c.id, "admin-1", later)
+        assert (removed.removed_at, removed.removed_by) == (later, "admin-1")
+        assert [e.title for e in await unit.lists.entries(ws)] == ["B", "A"]
+        history = await unit.lists.entries(ws, include_removed=True)
+        assert [e.title for e in history] == ["B", "C", "A"]
+        assert await unit.lists.entry_for_paper(ws, "2401.00001") is not None
+        assert (await unit.lists.get_entry(c.id)) == removed
+
+    async with store.unit() as unit:
+        renamed = await unit.lists.rename_section(serving.id, "Inference")
+        await unit.lists.move_section(survey.id, 0)
+        assert renamed.title == "Inference"
+        assert [s.title for s in await unit.lists.sections(ws)] == [
+            "Surveys",
+            "Training",
+            "Inference",
+        ]
+        await unit.lists.move_section(survey.id, 99)
+        assert [s.title for s in await unit.lists.sections(ws)] == [
+            "Training",
+            "Inference",
+            "Surveys",
+        ]
+
+
+async def test_stub_papers_are_replaced_by_ingested_records(store: SqlStore) -> None:
+    from digest.list_import import stub_paper
+
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([stub_paper("2401.00001", "vLLM", "SOSP'23")])
+    async with store.unit() as unit:
+        stub = await unit.papers.get("2401.00001")
+        assert stub is not None and stub.is_stub
+        await unit.papers.upsert_many([make_paper("2401.00001", title="Efficient Memory ...")])
+    async with store.unit() as unit:
+        paper = await unit.papers.get("2401.00001")
+    assert paper is not None and not paper.is_stub
+    assert paper.title == "Efficient Memory ..."
