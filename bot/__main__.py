@@ -55,6 +55,9 @@ def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
         return demo(args.keep)
     settings = load_settings(args.env_file)
     logging.getLogger().setLevel(settings.log_level)
+    # Migrations run on every start; their step-by-step INFO lines are noise outside DEBUG.
+    if settings.log_level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "run":
         return run(settings, args.console)
     return GROUPS[args.command].run(args, settings)
