@@ -64,10 +64,18 @@ def read_corpus(path: Path) -> Iterator[Paper]:
                 log.warning("%s:%d: skipped a line that is not a paper: %s", path, number, exc)
 
 
-async def store_papers(store: Store, papers: Iterable[Paper], batch: int = BATCH) -> IngestReport:
-    """Upsert papers in batches and match every new or newer one against all topics."""
+async def compile_topics(store: Store) -> Matcher:
+    """Every workspace's topics compiled into one matcher (once per ingestion run)."""
     async with store.unit() as unit:
-        matcher = Matcher(await unit.topics.list())
+        return Matcher(await unit.topics.list())
+
+
+async def store_papers(
+    store: Store, papers: Iterable[Paper], batch: int = BATCH, matcher: Matcher | None = None
+) -> IngestReport:
+    """Upsert papers in batches and match every new or newer one against all topics."""
+    if matcher is None:
+        matcher = await compile_topics(store)
     stored = UpsertResult()
     matched = 0
     chunk: list[Paper] = []
@@ -102,8 +110,9 @@ async def harvest(
     """Fetch papers updated in [since, until) and store them; the watermark moves at the end."""
     report = IngestReport(UpsertResult(), 0)
     key = ",".join(sorted(categories))
+    matcher = await compile_topics(store)
     async for page in source.window(categories, since, until):
-        got = await store_papers(store, page)
+        got = await store_papers(store, page, matcher=matcher)
         report = IngestReport(report.stored + got.stored, report.matches + got.matches)
     async with store.unit() as unit:
         await unit.harvest.set_watermark(key, until)

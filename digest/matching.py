@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -48,54 +48,7 @@ def key_shares() -> dict[str, float]:
     return shares
 
 
-class CompiledTerm:
-    """A term with its match keys, its weight function's inputs and its rendered text."""
-
-    __slots__ = ("keys", "kind", "parts", "rendered", "term", "whole")
-
-    def __init__(self, term: Term) -> None:
-        self.term = term
-        self.kind = term.kind
-        self.rendered = term.render()
-        self.keys = tuple(word_key(word) for word in term.words)
-        self.whole = tuple(key for key in self.keys if len(key) > 1)  # au: anchors
-        self.parts = ALL_PARTS if term.field == "all" else (term.field,)
-
-    def weight(self, text: PaperText) -> float:
-        """What this term adds to a paper's score (0 when it does not occur)."""
-        kind = self.kind
-        if kind == "category":
-            return OTHER_WEIGHT if self.term.key in text.categories else 0.0
-        if kind == "venue":
-            hit = text.venue == self.term.words[0].casefold() and (
-                not self.term.key or text.venue_year == self.term.key
-            )
-            return OTHER_WEIGHT if hit else 0.0
-        if kind == "has":
-            return OTHER_WEIGHT if text.has_code else 0.0
-        if kind == "name":
-            if not any(key in text.author_set for key in self.whole):
-                return 0.0
-            hit = any(name_matches(self.keys, name) for name in text.authors)
-            return OTHER_WEIGHT if hit else 0.0
-        total = 0.0
-        for part in self.parts:
-            if self._in_part(part, text):
-                total += PART_WEIGHTS.get(part, OTHER_WEIGHT)
-        return total
-
-    def _in_part(self, part: str, text: PaperText) -> bool:
-        if self.kind == "prefix":
-            return has_prefix(text.sorted_keys(part), self.keys[0])
-        words = _PART_SETS[part](text)
-        if self.kind == "word":
-            return self.keys[0] in words
-        if not all(key in words for key in self.keys):
-            return False
-        if part == "au":  # a phrase never spans two authors
-            return any(has_phrase(name, self.keys) for name in text.authors)
-        return has_phrase(_PART_SEQUENCES[part](text), self.keys)
-
+Weigher = Callable[[PaperText], float]
 
 _PART_SETS: dict[str, Callable[[PaperText], frozenset[str]]] = {
     "ti": lambda t: t.title_set,
@@ -112,13 +65,169 @@ _PART_SEQUENCES: dict[str, Callable[[PaperText], tuple[str, ...]]] = {
 }
 
 
+class CompiledTerm:
+    """A term with its match keys, its weight function and its rendered text."""
+
+    __slots__ = ("keys", "kind", "parts", "rendered", "term", "weigh", "whole")
+
+    def __init__(self, term: Term) -> None:
+        self.term = term
+        self.kind = term.kind
+        self.rendered = term.render()
+        self.keys = tuple(word_key(word) for word in term.words)
+        self.whole = tuple(key for key in self.keys if len(key) > 1)  # au: anchors
+        self.parts = ALL_PARTS if term.field == "all" else (term.field,)
+        self.weigh: Weigher = _weigher(self)
+
+    def weight(self, text: PaperText) -> float:
+        """What this term adds to a paper's score (0 when it does not occur)."""
+        return self.weigh(text)
+
+    def in_part(self, part: str, text: PaperText) -> bool:
+        """Whether a word, phrase or prefix term occurs in one part of the paper."""
+        if self.kind == "prefix":
+            return has_prefix(text.sorted_keys(part), self.keys[0])
+        words = _PART_SETS[part](text)
+        if self.kind == "word":
+            return self.keys[0] in words
+        if not all(key in words for key in self.keys):
+            return False
+        if part == "au":  # a phrase never spans two authors
+            return any(has_phrase(name, self.keys) for name in text.authors)
+        return has_phrase(_PART_SEQUENCES[part](text), self.keys)
+
+    def names_match(self, text: PaperText) -> bool:
+        """Whether a multi-word author term fits one of the paper's authors."""
+        whole = self.whole
+        return any(
+            name_matches(self.keys, name)
+            for name in text.authors
+            if any(key in name for key in whole)
+        )
+
+
+def _weigher(compiled: CompiledTerm) -> Weigher:
+    """A function giving the term's weight on a paper, specialised to the term's kind and field.
+
+    These run for every candidate rule's terms, so each kind gets the shortest test: one set
+    lookup for a word or a category, a bail-out on the paper's full key set before phrase scans.
+    """
+    term, keys = compiled.term, compiled.keys
+    if term.kind == "category":
+        category = term.key
+        return lambda t: OTHER_WEIGHT if category in t.categories else 0.0
+    if term.kind == "venue":
+        venue, year = term.words[0].casefold(), term.key
+        return lambda t: (
+            OTHER_WEIGHT if t.venue == venue and (not year or t.venue_year == year) else 0.0
+        )
+    if term.kind == "has":
+        return lambda t: OTHER_WEIGHT if t.has_code else 0.0
+    if term.kind == "name":
+        if len(keys) == 1:  # one whole word: it must be one of an author's tokens
+            key = keys[0]
+            return lambda t: OTHER_WEIGHT if key in t.author_set else 0.0
+        whole = compiled.whole
+        return lambda t: (
+            OTHER_WEIGHT
+            if any(k in t.author_set for k in whole) and compiled.names_match(t)
+            else 0.0
+        )
+    if term.kind == "word" and term.field != "all":
+        key, part = keys[0], _PART_SETS[term.field]
+        weight = PART_WEIGHTS.get(term.field, OTHER_WEIGHT)
+        return lambda t: weight if key in part(t) else 0.0
+    if term.kind == "word":
+        key = keys[0]
+
+        def all_word(t: PaperText) -> float:
+            if key not in t.all_keys:
+                return 0.0
+            total = TITLE_WEIGHT if key in t.title_set else 0.0
+            if key in t.abstract_set:
+                total += OTHER_WEIGHT
+            if key in t.comment_set:
+                total += OTHER_WEIGHT
+            if key in t.journal_ref_set:
+                total += OTHER_WEIGHT
+            if key in t.author_set:
+                total += OTHER_WEIGHT
+            return total
+
+        return all_word
+    parts = compiled.parts
+    needed = keys if term.kind == "phrase" else ()
+
+    def general(t: PaperText) -> float:
+        all_keys = t.all_keys
+        for key in needed:
+            if key not in all_keys:
+                return 0.0
+        total = 0.0
+        for part in parts:
+            if compiled.in_part(part, t):
+                total += PART_WEIGHTS.get(part, OTHER_WEIGHT)
+        return total
+
+    return general
+
+
+SINGLE, ALL_OF, ANY_OF, TREE = 0, 1, 2, 3  # rule shapes, each evaluated its own fastest way
+
+
 @dataclass(slots=True)
 class _Rule:
     """One distinct rule (several topics may share it) compiled for evaluation."""
 
     tree: Tree
-    positive: tuple[int, ...]
+    positive: tuple[int, ...]  # distinct term ids not under an ANDNOT
     topic_ids: list[int]
+    shape: int = TREE
+    include: tuple[int, ...] = ()  # ALL_OF: terms that must all occur
+    exclude: tuple[int, ...] = ()  # ALL_OF: terms that must not occur
+
+
+def _shape(tree: Tree) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """How to evaluate a rule: one term, an AND of terms, an OR of terms, or a general tree."""
+    if isinstance(tree, int):
+        return SINGLE, (tree,), ()
+    operator, first, second = tree
+    if all(isinstance(child, int) for child in (*first, *second)):
+        plain_first = tuple(child for child in first if isinstance(child, int))
+        plain_second = tuple(child for child in second if isinstance(child, int))
+        return (ALL_OF if operator == "&" else ANY_OF), plain_first, plain_second
+    return TREE, (), ()
+
+
+def name_cover(keys: tuple[str, ...]) -> set[str]:
+    """Author keys one of which every author that an author term matches holds.
+
+    A match lands some whole word of the term on an equal name token (the anchor) and every other
+    word on another token starting with that word's first letter (equal, an initial of it, or
+    started by it). So a one-word term is covered by "@word", and a longer one by "@anchor x",
+    for each possible anchor and x the first letter of one other word of the term.
+    """
+    if len(keys) == 1:
+        return {"@" + keys[0]}
+    cover = set()
+    for i, anchor in enumerate(keys):
+        if len(anchor) > 1:
+            other = keys[i + 1] if i + 1 < len(keys) else keys[i - 1]
+            cover.add(f"@{anchor} {other[0]}")
+    return cover
+
+
+def author_keys(authors: tuple[tuple[str, ...], ...], anchors: frozenset[str]) -> set[str]:
+    """The author keys of a paper (see name_cover); pairs only for tokens some rule anchors on."""
+    found = set()
+    for name in authors:
+        for i, token in enumerate(name):
+            found.add("@" + token)
+            if token in anchors:
+                for j, other in enumerate(name):
+                    if i != j:
+                        found.add(f"@{token} {other[0]}")
+    return found
 
 
 class _Covers:
@@ -130,6 +239,9 @@ class _Covers:
 
     def share(self, key: CoverKey) -> float:
         space, value = key
+        if value.startswith("@"):  # an author key: as common as the token, less for a pair
+            token, _, initial = value[1:].partition(" ")
+            return self.shares.get(token, RARE_SHARE) / (10 if initial else 1)
         if space != "p":
             return self.shares.get(value, RARE_SHARE)
         # a prefix is as common as the common keys it starts, at least
@@ -150,8 +262,8 @@ class _Covers:
             return {("o", "h:" + term.words[0])}
         if term.kind == "prefix":
             return {("p", compiled.keys[0])}
-        if term.kind == "name":  # any whole word may be the one that lands on an equal token
-            return {("w", key) for key in compiled.whole}
+        if term.kind == "name":
+            return {("o", key) for key in name_cover(compiled.keys)}
         # word or phrase: every key occurs where the term does; the rarest is enough
         return {min((("w", key) for key in compiled.keys), key=self.share)}
 
@@ -191,11 +303,17 @@ class Matcher:
                 continue
             by_text[normalised] = index = len(self._rules)
             positive = tuple(dict.fromkeys(self._term_id(t) for t in positive_terms(node)))
-            self._rules.append(_Rule(self._compile(node), positive, [topic.id]))
+            tree = self._compile(node)
+            shape, include, exclude = _shape(tree)
+            self._rules.append(_Rule(tree, positive, [topic.id], shape, include, exclude))
             for space, key in self._cover(node, covers)[0]:
                 table = {"w": self._words, "p": self._prefixes, "o": self._others}[space]
                 table.setdefault(key, []).append(index)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
+        self._author_rules = any(key.startswith("@") for key in self._others)
+        self._anchors = frozenset(
+            key[1:].partition(" ")[0] for key in self._others if key.startswith("@") and " " in key
+        )
 
     @property
     def rule_count(self) -> int:
@@ -260,31 +378,57 @@ class Matcher:
                 found.update(others["v:" + text.venue])
             if text.has_code and "h:code" in others:
                 found.update(others["h:code"])
+            if self._author_rules:
+                for key in author_keys(text.authors, self._anchors):
+                    if key in others:
+                        found.update(others[key])
         return found
 
-    def match_text(self, text: PaperText) -> Iterator[tuple[list[int], float, tuple[str, ...]]]:
+    def match_text(self, text: PaperText) -> list[tuple[list[int], float, tuple[str, ...]]]:
         """(topic ids, score, matched terms) for every rule a tokenised paper matches."""
+        # the hot loop of ingestion: term weights are memoised per paper and looked up inline
         weights: dict[int, float] = {}
         terms = self._terms
 
         def weight(term_id: int) -> float:
             found = weights.get(term_id)
             if found is None:
-                found = weights[term_id] = terms[term_id].weight(text)
+                found = weights[term_id] = terms[term_id].weigh(text)
             return found
 
+        out: list[tuple[list[int], float, tuple[str, ...]]] = []
+        rules = self._rules
         for index in self.candidates(text):
-            rule = self._rules[index]
-            if not _holds(rule.tree, weight):
+            rule = rules[index]
+            shape = rule.shape
+            if shape == ALL_OF:
+                missing = False
+                for term_id in rule.include:
+                    value = weights.get(term_id)
+                    if value is None:
+                        value = weights[term_id] = terms[term_id].weigh(text)
+                    if not value:
+                        missing = True
+                        break
+                if missing or any(weight(term_id) for term_id in rule.exclude):
+                    continue
+            elif shape == TREE and not _holds(rule.tree, weight):
                 continue
+            # SINGLE and ANY_OF match exactly when some positive term occurs: scoring decides
             score = 0.0
             hits: list[str] = []
             for term_id in rule.positive:
-                value = weight(term_id)
+                value = weights.get(term_id)
+                if value is None:
+                    value = weights[term_id] = terms[term_id].weigh(text)
                 if value:
                     score += value
                     hits.append(terms[term_id].rendered)
-            yield rule.topic_ids, round(score, 3), tuple(sorted(hits))
+            if hits:
+                if len(hits) > 1:
+                    hits.sort()
+                out.append((rule.topic_ids, round(score, 3), tuple(hits)))
+        return out
 
     def match(self, papers: Sequence[Paper]) -> list[Match]:
         """Every (paper, topic) pair that matches, with its score and matched terms."""
@@ -303,9 +447,16 @@ def _holds(node: Tree, weight: Callable[[int], float]) -> bool:
     if isinstance(node, int):
         return weight(node) > 0
     operator, first, second = node
+    # plain loops, not any()/all() over generators: this runs for every candidate rule
     if operator == "|":
-        return any(_holds(option, weight) for option in first)
+        for option in first:  # noqa: SIM110
+            if _holds(option, weight):
+                return True
+        return False
     for child in first:
         if not _holds(child, weight):
             return False
-    return not any(_holds(child, weight) for child in second)
+    for child in second:  # noqa: SIM110
+        if _holds(child, weight):
+            return False
+    return True

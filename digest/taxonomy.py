@@ -115,3 +115,17 @@ def paper_keys(category: str) -> frozenset[str]:
 def has_subcategories(archive: str) -> bool:
     """Whether an archive is split into categories (cs.*), unlike quant-ph or gr-qc."""
     return any(key.startswith(archive + ".") for key in _table().categories)
+
+
+def archive_of(category: str) -> str | None:
+    """The archive a category belongs to (cs.DC -> cs, quant-ph -> quant-ph), None if unknown."""
+    table = _table()
+    if category in table.categories:
+        return table.categories[category][1]
+    return None
+
+
+def same_category(category: str) -> frozenset[str]:
+    """A category with every alias of it (cs.SY -> {cs.SY, eess.SY})."""
+    target = canonical(category)
+    return frozenset({category, target, *_table().aliases_of.get(target, ())})

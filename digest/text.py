@@ -8,6 +8,9 @@ import unicodedata
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # After lower-casing, ASCII words are exactly these; the plain class is faster than the Unicode one.
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+# word_key over a whole lower-case ASCII text in one pass: the `s` ending a token of four or more
+# characters whose previous character is not `s` (fixed pattern; no user text becomes a regex).
+_ASCII_PLURAL = re.compile(r"(?<=[a-z0-9]{2}[a-rt-z0-9])s(?![a-z0-9])")
 
 
 def fold(text: str) -> str:
@@ -41,7 +44,10 @@ def word_key(token: str) -> str:
 
 def keys(text: str) -> list[str]:
     """The match keys of `text`, in order: `word_key` of every token."""
-    return [word_key(token) for token in tokens(text)]
+    folded = fold(text)
+    if folded.isascii():  # the common case, done in C: papers are mostly ASCII
+        return _ASCII_WORD.findall(_ASCII_PLURAL.sub("", folded))
+    return [word_key(token) for token in _WORD.findall(folded)]
 
 
 def normalise_space(text: str) -> str:
