@@ -22,17 +22,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from digest.compiled_terms import CompiledTerm
 from digest.models import Match, Paper, Topic
-from digest.paper_text import PaperText, has_phrase, has_prefix, name_matches
+from digest.paper_text import PaperText, variants
 from digest.query import Node, Or, QueryError, Term, parse, positive_terms, render
 from digest.text import word_key
 
 log = logging.getLogger(__name__)
 
-TITLE_WEIGHT = 3.0
-OTHER_WEIGHT = 1.0
-PART_WEIGHTS = {"ti": TITLE_WEIGHT, "abs": OTHER_WEIGHT, "co": OTHER_WEIGHT, "jr": OTHER_WEIGHT}
-ALL_PARTS = ("ti", "abs", "co", "jr", "au")
 RARE_SHARE = 0.002  # assumed share of papers holding a key the frequency table does not list
 MEMO_LIMIT = 2_000_000  # token memo entries before it is cleared (bounds memory on long runs)
 
@@ -46,130 +43,6 @@ def key_shares() -> dict[str, float]:
     text = resources.files("digest").joinpath("data/key_frequencies.json").read_text("utf-8")
     shares: dict[str, float] = json.loads(text)["share"]
     return shares
-
-
-Weigher = Callable[[PaperText], float]
-
-_PART_SETS: dict[str, Callable[[PaperText], frozenset[str]]] = {
-    "ti": lambda t: t.title_set,
-    "abs": lambda t: t.abstract_set,
-    "co": lambda t: t.comment_set,
-    "jr": lambda t: t.journal_ref_set,
-    "au": lambda t: t.author_set,
-}
-_PART_SEQUENCES: dict[str, Callable[[PaperText], tuple[str, ...]]] = {
-    "ti": lambda t: t.title,
-    "abs": lambda t: t.abstract,
-    "co": lambda t: t.comment,
-    "jr": lambda t: t.journal_ref,
-}
-
-
-class CompiledTerm:
-    """A term with its match keys, its weight function and its rendered text."""
-
-    __slots__ = ("keys", "kind", "parts", "rendered", "term", "weigh", "whole")
-
-    def __init__(self, term: Term) -> None:
-        self.term = term
-        self.kind = term.kind
-        self.rendered = term.render()
-        self.keys = tuple(word_key(word) for word in term.words)
-        self.whole = tuple(key for key in self.keys if len(key) > 1)  # au: anchors
-        self.parts = ALL_PARTS if term.field == "all" else (term.field,)
-        self.weigh: Weigher = _weigher(self)
-
-    def weight(self, text: PaperText) -> float:
-        """What this term adds to a paper's score (0 when it does not occur)."""
-        return self.weigh(text)
-
-    def in_part(self, part: str, text: PaperText) -> bool:
-        """Whether a word, phrase or prefix term occurs in one part of the paper."""
-        if self.kind == "prefix":
-            return has_prefix(text.sorted_keys(part), self.keys[0])
-        words = _PART_SETS[part](text)
-        if self.kind == "word":
-            return self.keys[0] in words
-        if not all(key in words for key in self.keys):
-            return False
-        if part == "au":  # a phrase never spans two authors
-            return any(has_phrase(name, self.keys) for name in text.authors)
-        return has_phrase(_PART_SEQUENCES[part](text), self.keys)
-
-    def names_match(self, text: PaperText) -> bool:
-        """Whether a multi-word author term fits one of the paper's authors."""
-        whole = self.whole
-        return any(
-            name_matches(self.keys, name)
-            for name in text.authors
-            if any(key in name for key in whole)
-        )
-
-
-def _weigher(compiled: CompiledTerm) -> Weigher:
-    """A function giving the term's weight on a paper, specialised to the term's kind and field.
-
-    These run for every candidate rule's terms, so each kind gets the shortest test: one set
-    lookup for a word or a category, a bail-out on the paper's full key set before phrase scans.
-    """
-    term, keys = compiled.term, compiled.keys
-    if term.kind == "category":
-        category = term.key
-        return lambda t: OTHER_WEIGHT if category in t.categories else 0.0
-    if term.kind == "venue":
-        venue, year = term.words[0].casefold(), term.key
-        return lambda t: (
-            OTHER_WEIGHT if t.venue == venue and (not year or t.venue_year == year) else 0.0
-        )
-    if term.kind == "has":
-        return lambda t: OTHER_WEIGHT if t.has_code else 0.0
-    if term.kind == "name":
-        if len(keys) == 1:  # one whole word: it must be one of an author's tokens
-            key = keys[0]
-            return lambda t: OTHER_WEIGHT if key in t.author_set else 0.0
-        whole = compiled.whole
-        return lambda t: (
-            OTHER_WEIGHT
-            if any(k in t.author_set for k in whole) and compiled.names_match(t)
-            else 0.0
-        )
-    if term.kind == "word" and term.field != "all":
-        key, part = keys[0], _PART_SETS[term.field]
-        weight = PART_WEIGHTS.get(term.field, OTHER_WEIGHT)
-        return lambda t: weight if key in part(t) else 0.0
-    if term.kind == "word":
-        key = keys[0]
-
-        def all_word(t: PaperText) -> float:
-            if key not in t.all_keys:
-                return 0.0
-            total = TITLE_WEIGHT if key in t.title_set else 0.0
-            if key in t.abstract_set:
-                total += OTHER_WEIGHT
-            if key in t.comment_set:
-                total += OTHER_WEIGHT
-            if key in t.journal_ref_set:
-                total += OTHER_WEIGHT
-            if key in t.author_set:
-                total += OTHER_WEIGHT
-            return total
-
-        return all_word
-    parts = compiled.parts
-    needed = keys if term.kind == "phrase" else ()
-
-    def general(t: PaperText) -> float:
-        all_keys = t.all_keys
-        for key in needed:
-            if key not in all_keys:
-                return 0.0
-        total = 0.0
-        for part in parts:
-            if compiled.in_part(part, t):
-                total += PART_WEIGHTS.get(part, OTHER_WEIGHT)
-        return total
-
-    return general
 
 
 SINGLE, ALL_OF, ANY_OF, TREE = 0, 1, 2, 3  # rule shapes, each evaluated its own fastest way
@@ -202,18 +75,18 @@ def _shape(tree: Tree) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
 def name_cover(keys: tuple[str, ...]) -> set[str]:
     """Author keys one of which every author that an author term matches holds.
 
-    A match lands some whole word of the term on an equal name token (the anchor) and every other
-    word on another token starting with that word's first letter (equal, an initial of it, or
-    started by it). So a one-word term is covered by "@word", and a longer one by "@anchor x",
-    for each possible anchor and x the first letter of one other word of the term.
+    A match lands some whole word of the term on a name token with the same key (the anchor)
+    and every other word on another token starting with that word's first letter (equal, an
+    initial of it, or started by it). So a one-word term is covered by "@token", and a longer one
+    by "@token x" for each token an anchor can be and x the first letter of one other word.
     """
     if len(keys) == 1:
-        return {"@" + keys[0]}
-    cover = set()
+        return {"@" + form for form in variants(keys[0])}
+    cover: set[str] = set()
     for i, anchor in enumerate(keys):
         if len(anchor) > 1:
             other = keys[i + 1] if i + 1 < len(keys) else keys[i - 1]
-            cover.add(f"@{anchor} {other[0]}")
+            cover.update(f"@{form} {other[0]}" for form in variants(anchor))
     return cover
 
 
@@ -241,9 +114,9 @@ class _Covers:
         space, value = key
         if value.startswith("@"):  # an author key: as common as the token, less for a pair
             token, _, initial = value[1:].partition(" ")
-            return self.shares.get(token, RARE_SHARE) / (10 if initial else 1)
+            return self.shares.get(word_key(token), RARE_SHARE) / (10 if initial else 1)
         if space != "p":
-            return self.shares.get(value, RARE_SHARE)
+            return self.shares.get(word_key(value) if space == "w" else value, RARE_SHARE)
         # a prefix is as common as the common keys it starts, at least
         i = bisect_left(self.sorted_words, value)
         total = RARE_SHARE
@@ -264,8 +137,10 @@ class _Covers:
             return {("p", compiled.keys[0])}
         if term.kind == "name":
             return {("o", key) for key in name_cover(compiled.keys)}
-        # word or phrase: every key occurs where the term does; the rarest is enough
-        return {min((("w", key) for key in compiled.keys), key=self.share)}
+        # word or phrase: every key occurs where the term does; the rarest is enough, looked
+        # up as each token that carries it
+        rarest = min(compiled.keys, key=lambda key: self.shares.get(key, RARE_SHARE))
+        return {("w", form) for form in variants(rarest)}
 
     def cost(self, cover: set[CoverKey]) -> float:
         return sum(self.share(key) for key in cover)
@@ -303,13 +178,15 @@ class Matcher:
                 continue
             by_text[normalised] = index = len(self._rules)
             positive = tuple(dict.fromkeys(self._term_id(t) for t in positive_terms(node)))
-            tree = self._compile(node)
+            tree = self._compile(node, covers)
             shape, include, exclude = _shape(tree)
             self._rules.append(_Rule(tree, positive, [topic.id], shape, include, exclude))
             for space, key in self._cover(node, covers)[0]:
                 table = {"w": self._words, "p": self._prefixes, "o": self._others}[space]
                 table.setdefault(key, []).append(index)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
+        self._weighers = [term.weigh for term in self._terms]
+        self._rendered = [term.rendered for term in self._terms]
         self._author_rules = any(key.startswith("@") for key in self._others)
         self._anchors = frozenset(
             key[1:].partition(" ")[0] for key in self._others if key.startswith("@") and " " in key
@@ -327,13 +204,22 @@ class Matcher:
             self._terms.append(CompiledTerm(term))
         return found
 
-    def _compile(self, node: Node) -> Tree:
+    def _compile(self, node: Node, covers: _Covers) -> Tree:
         if isinstance(node, Term):
             return self._term_id(node)
         if isinstance(node, Or):
-            return ("|", tuple(self._compile(option) for option in node.options), ())
-        include = tuple(self._compile(child) for child in node.include)
-        return ("&", include, tuple(self._compile(child) for child in node.exclude))
+            return ("|", tuple(self._compile(option, covers) for option in node.options), ())
+        # The part the rule is indexed under (the rarest) likely occurs in the papers that reach
+        # it, so it is tested last; the others go rarest first, single terms before groups, so
+        # a failing part is usually found with one lookup.
+        costs = [self._cover(child, covers)[1] for child in node.include]
+        indexed = costs.index(min(costs))
+        order = sorted(
+            (i for i in range(len(costs)) if i != indexed),
+            key=lambda i: (not isinstance(node.include[i], Term), costs[i]),
+        )
+        include = tuple(self._compile(node.include[i], covers) for i in (*order, indexed))
+        return ("&", include, tuple(self._compile(child, covers) for child in node.exclude))
 
     def _cover(self, node: Node, covers: _Covers) -> tuple[set[CoverKey], float]:
         if isinstance(node, Term):
@@ -347,7 +233,7 @@ class Matcher:
         return min((self._cover(child, covers) for child in node.include), key=lambda c: c[1])
 
     def _lookup(self, key: str) -> tuple[int, ...]:
-        """Rules indexed under a token key or under any prefix of it (memoised per token)."""
+        """Rules indexed under a token or under any prefix of it (memoised per token)."""
         found: list[int] = list(self._words.get(key, ()))
         for length in self._prefix_lengths:
             if length > len(key):
@@ -363,7 +249,7 @@ class Matcher:
         """The rules a paper might match (a superset of those it does)."""
         found: set[int] = set()
         postings = self._postings
-        for key in text.all_keys:
+        for key in text.parts:
             rules = postings.get(key)
             if rules is None:
                 rules = self._lookup(key)
@@ -388,12 +274,13 @@ class Matcher:
         """(topic ids, score, matched terms) for every rule a tokenised paper matches."""
         # the hot loop of ingestion: term weights are memoised per paper and looked up inline
         weights: dict[int, float] = {}
-        terms = self._terms
+        weigh = self._weighers
+        rendered = self._rendered
 
         def weight(term_id: int) -> float:
             found = weights.get(term_id)
             if found is None:
-                found = weights[term_id] = terms[term_id].weigh(text)
+                found = weights[term_id] = weigh[term_id](text)
             return found
 
         out: list[tuple[list[int], float, tuple[str, ...]]] = []
@@ -406,7 +293,7 @@ class Matcher:
                 for term_id in rule.include:
                     value = weights.get(term_id)
                     if value is None:
-                        value = weights[term_id] = terms[term_id].weigh(text)
+                        value = weights[term_id] = weigh[term_id](text)
                     if not value:
                         missing = True
                         break
@@ -420,14 +307,14 @@ class Matcher:
             for term_id in rule.positive:
                 value = weights.get(term_id)
                 if value is None:
-                    value = weights[term_id] = terms[term_id].weigh(text)
+                    value = weights[term_id] = weigh[term_id](text)
                 if value:
                     score += value
-                    hits.append(terms[term_id].rendered)
+                    hits.append(rendered[term_id])
             if hits:
                 if len(hits) > 1:
                     hits.sort()
-                out.append((rule.topic_ids, round(score, 3), tuple(hits)))
+                out.append((rule.topic_ids, score, tuple(hits)))
         return out
 
     def match(self, papers: Sequence[Paper]) -> list[Match]:
