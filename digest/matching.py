@@ -149,7 +149,12 @@ class _Covers:
 class Matcher:
     """Topics compiled once into one index, matched against many papers."""
 
-    def __init__(self, topics: Iterable[Topic], shares: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        topics: Iterable[Topic],
+        shares: Mapping[str, float] | None = None,
+        memo_limit: int = MEMO_LIMIT,
+    ) -> None:
         self.topics: list[Topic] = []
         self.rejected: list[tuple[Topic, QueryError]] = []
         self._terms: list[CompiledTerm] = []
@@ -159,6 +164,7 @@ class Matcher:
         self._prefixes: dict[str, list[int]] = {}
         self._others: dict[str, list[int]] = {}
         self._postings: dict[str, tuple[int, ...]] = {}
+        self._memo_limit = memo_limit
         covers = _Covers(key_shares() if shares is None else shares)
         by_text: dict[str, int] = {}
         for topic in topics:
@@ -240,7 +246,7 @@ class Matcher:
                 break
             found.extend(self._prefixes.get(key[:length], ()))
         result = tuple(found)
-        if len(self._postings) >= MEMO_LIMIT:
+        if len(self._postings) >= self._memo_limit:
             self._postings.clear()
         self._postings[key] = result
         return result

@@ -175,3 +175,20 @@ def test_rules_that_the_index_must_not_miss(rule: str) -> None:
     others = [topic(f"ti:filler{i} OR abs:other{i}*", 100 + i) for i in range(50)]
     matcher = Matcher([*others, topic(rule, 1)])
     assert [m.topic_id for m in matcher.match([PAPER])] == [1]
+
+
+def test_a_full_token_memo_is_cleared_and_rebuilt() -> None:
+    rules = [topic("serv* OR sched*", 1), topic("ti:fast", 2)]
+    small = Matcher(rules, memo_limit=3)
+    roomy = Matcher(rules)
+    papers = [PAPER, MOE, HYPHEN, make_paper("2606.00009", title="Scheduling servers fast")] * 3
+    assert small.match(papers) == roomy.match(papers)
+    assert len(small._postings) <= 3
+
+
+def test_without_frequency_data_rules_still_match() -> None:
+    # the frequency table only guides which key a rule is indexed under
+    rules = [topic("(cat:cs.DC AND fast) OR au:stoica_i", 1), topic('"llm serving" gpus', 2)]
+    found = Matcher(rules, shares={}).match([PAPER])
+    assert [m.topic_id for m in found] == [1, 2]
+    assert found == Matcher(rules).match([PAPER])
