@@ -55,7 +55,7 @@ def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
         suffix = f"  ({check.api.note})" if check.api.note else ""
         lines.append(f"arXiv API query: {check.api.query}{suffix}")
     lines.append(
-        f"matches {check.matched} of {check.scanned} papers in the {weeks} weeks to {until}"
+        f"matches {check.matched:,} of {check.scanned:,} papers in the {weeks} weeks to {until}"
     )
     if not check.scanned:
         lines.append("  (no papers stored for those weeks: run `paperbot ingest`, or pass --until)")
