@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,7 +137,3 @@ def test_realistic_rules_over_real_papers(real_papers: list[Paper], seed: int) -
     compiled = _compiled(rules, sample)
     assert compiled == _reference(rules, sample)
     assert len(compiled) > 100  # the rules are realistic enough to match something
-
-
-def test_shared_path_is_beside_the_checkout(shared: Path) -> None:
-    assert (shared / "corpus").is_dir()
