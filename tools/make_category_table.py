@@ -21,8 +21,7 @@ SKIPPED_GROUPS = {"grp_test", "grp_bad"}
 
 
 def derive(taxonomy: dict[str, Any]) -> dict[str, Any]:
-    """The compact table: {"archives": {id: name}, "categories": {id: [name, archive, active]},
-    "aliases": {alias: canonical}}."""
+    """The compact table: archives, categories (name, archive, active) and aliases."""
     archives = {
         key: value["full_name"]
         for key, value in taxonomy["ARCHIVES"].items()
