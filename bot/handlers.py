@@ -237,6 +237,8 @@ class Handlers:
             f"Understood as `{check.normalised}`.\n"
             f"Matches {check.matched} of {check.scanned} papers of the last {weeks} weeks."
         )
+        if check.api.query is not None:
+            text += f"\narXiv API query: `{check.api.query}`"
         if check.sample:
             text += "\nFor example: " + "; ".join(f"“{title}”" for title in check.sample)
         return messages.reply(text)

@@ -142,7 +142,7 @@ def categories_for_topics(topics: Iterable[Topic]) -> set[str]:
         except QueryError as exc:
             log.warning("topic %s has a rule that does not parse: %s", topic.name, exc)
             continue
-        found.update(harvest_category(t.raw) for t in terms_of(node) if t.field == "cat")
+        found.update(harvest_category(t.words[0]) for t in terms_of(node) if t.field == "cat")
     return found
 
 

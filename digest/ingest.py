@@ -84,13 +84,18 @@ def read_corpus(path: Path) -> Iterator[Paper]:
         raise CorpusError(f"{path}: cannot read it as JSON lines: {exc}") from exc
 
 
+async def compile_topics(store: Store) -> Matcher:
+    """Every workspace's topics compiled into one matcher (once per ingestion run)."""
+    async with store.unit() as unit:
+        return Matcher(await unit.topics.list())
+
+
 async def store_papers(
     store: Store, papers: Iterable[Paper], batch: int = BATCH, matcher: Matcher | None = None
 ) -> IngestReport:
     """Upsert papers in batches, each with the matches of its new or newer papers, atomically."""
     if matcher is None:
-        async with store.unit() as unit:
-            matcher = Matcher(await unit.topics.list())
+        matcher = await compile_topics(store)
     report = IngestReport(UpsertResult(), 0)
     chunk: list[Paper] = []
 

@@ -1,4 +1,4 @@
-"""Text normalisation shared by the matcher and the list tools: Unicode-folded word tokens."""
+"""Text normalisation shared by the rule language and the matcher: Unicode-folded word tokens."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# After lower-casing, ASCII words are exactly these; the plain class is faster than the Unicode one.
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+# word_key over a whole lower-case ASCII text in one pass: the `s` ending a token of four or more
+# characters whose previous character is not `s` (fixed pattern; no user text becomes a regex).
+_ASCII_PLURAL = re.compile(r"(?<=[a-z0-9]{2}[a-rt-z0-9])s(?![a-z0-9])")
 
 
 def fold(text: str) -> str:
     """Unicode-normalise (NFKC), strip accents and case-fold."""
+    if text.isascii():
+        return text.lower()  # casefold() of ASCII is lower(); this path serves most papers
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFKC", stripped).casefold()
@@ -17,7 +24,30 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The folded word tokens of `text`, in order ("Mixture-of-Experts" -> mixture, of, experts)."""
-    return _WORD.findall(fold(text))
+    folded = fold(text)
+    if folded.isascii():
+        return _ASCII_WORD.findall(folded)
+    return _WORD.findall(folded)
+
+
+def word_key(token: str) -> str:
+    """The form a token is matched by: a folded token without a plural `s` ("models" -> "model").
+
+    Only one trailing `s` goes, and only from tokens of four or more characters not ending in
+    `ss`, so "moe", "gas" and "process" stay as they are. Rules and papers go through the same
+    function, so a stripped form never has to be a real word.
+    """
+    if len(token) > 3 and token[-1] == "s" and token[-2] != "s":
+        return token[:-1]
+    return token
+
+
+def keys(text: str) -> list[str]:
+    """The match keys of `text`, in order: `word_key` of every token."""
+    folded = fold(text)
+    if folded.isascii():  # the common case, done in C: papers are mostly ASCII
+        return _ASCII_WORD.findall(_ASCII_PLURAL.sub("", folded))
+    return [word_key(token) for token in _WORD.findall(folded)]
 
 
 def normalise_space(text: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from digest.matching import Matcher
 from digest.models import Topic
 from digest.ports import Unit
-from digest.query import parse, render
+from digest.query import ApiQuery, api_query, parse, render
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -23,6 +23,7 @@ class RuleCheck:
     """How a rule was understood and how much of the backlog it matches."""
 
     normalised: str
+    api: ApiQuery
     matched: int
     scanned: int
     sample: tuple[str, ...]
@@ -81,10 +82,11 @@ async def edit_topic(
 
 async def check_rule(unit: Unit, rule: str, today: date, weeks: int) -> RuleCheck:
     """Parse a rule and count its matches in the last `weeks` weeks (raises QueryError)."""
-    normalised = render(parse(rule))
+    node = parse(rule)
     probe = Topic(id=0, workspace_id=0, name="check", rule=rule)
     papers = await unit.papers.announced_between(today - timedelta(weeks=weeks), today)
     found = Matcher([probe]).match(papers)
     titles = {p.arxiv_id: p.title for p in papers}
     best = sorted(found, key=lambda m: -m.score)[:3]
-    return RuleCheck(normalised, len(found), len(papers), tuple(titles[m.paper_id] for m in best))
+    sample = tuple(titles[m.paper_id] for m in best)
+    return RuleCheck(render(node), api_query(node), len(found), len(papers), sample)

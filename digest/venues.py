@@ -269,3 +269,8 @@ def detect_code_url(*texts: str | None) -> str | None:
         if text and (found := _CODE.search(text)):
             return found.group(0).rstrip(".")
     return None
+
+
+def canonical_venue(name: str) -> str | None:
+    """A known venue's name as the lists write it ("osdi" -> "OSDI", "NIPS" -> "NeurIPS")."""
+    return _ALIAS.get(" ".join(name.split()).casefold())

@@ -6,11 +6,11 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 
-from bot.cli.common import opened_store
+from bot.cli.common import iso_date, opened_store
 from config import Settings
 from digest.ports import Unit
 from digest.query import QueryError
-from digest.topics import check_rule
+from digest.topics import RuleCheck, check_rule
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,10 +18,19 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     topic = commands.add_parser("topic", help="topic rules", description="Topic rules.")
     actions = topic.add_subparsers(dest="topic_command", required=True, metavar="ACTION")
     check = actions.add_parser(
-        "check", help="check a rule: how it is understood and what it matches"
+        "check",
+        help="check a rule: how it is understood and what it matches",
+        description="Print a rule as paperbot understands it (or where it is wrong), the arXiv "
+        "API query that fetches its papers, and how many stored papers of the last weeks it "
+        "matches.",
     )
     check.add_argument("rule", help="a rule, like 'abs:\"LLM serving\" AND cat:cs.DC'")
     check.add_argument("--weeks", type=int, default=4, help="weeks of papers to count (4)")
+    check.add_argument(
+        "--until",
+        type=iso_date,
+        help="last day counted (default: the newest announcement of the past week, else today)",
+    )
 
 
 async def _newest_day(unit: Unit) -> date:
@@ -29,21 +38,37 @@ async def _newest_day(unit: Unit) -> date:
     return await unit.papers.newest_announced() or datetime.now(UTC).date()
 
 
+def error_lines(rule: str, error: QueryError) -> list[str]:
+    """The rule, a caret under the position of the error, and the reason."""
+    shown = rule.replace("\t", " ").replace("\n", " ")
+    return [shown, " " * min(error.position, len(shown)) + "^", f"error: {error.reason}"]
+
+
+def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
+    """What `topic check` prints for a rule that parses."""
+    lines = [f"understood as: {check.normalised}"]
+    if check.api.query is None:
+        lines.append(f"arXiv API query: none ({check.api.note})")
+    else:
+        suffix = f"  ({check.api.note})" if check.api.note else ""
+        lines.append(f"arXiv API query: {check.api.query}{suffix}")
+    lines.append(
+        f"matches {check.matched:,} of {check.scanned:,} papers in the {weeks} weeks to {until}"
+    )
+    if not check.scanned:
+        lines.append("  (no papers stored for those weeks: run `paperbot ingest`, or pass --until)")
+    lines.extend(f"  e.g. {title}" for title in check.sample)
+    return lines
+
+
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the normalised rule and its matches, or the error with its position."""
     async with opened_store(settings) as store, store.unit() as unit:
-        newest = await _newest_day(unit)
+        until = args.until or await _newest_day(unit)
         try:
-            check = await check_rule(unit, args.rule, newest, args.weeks)
+            check = await check_rule(unit, args.rule, until, args.weeks)
         except QueryError as exc:
-            print(args.rule, file=sys.stderr)
-            print(" " * exc.position + "^", file=sys.stderr)
-            print(f"error: {exc}", file=sys.stderr)
+            print("\n".join(error_lines(args.rule, exc)), file=sys.stderr)
             return 1
-    print(f"understood as: {check.normalised}")
-    print(
-        f"matches {check.matched} of {check.scanned} papers in the {args.weeks} weeks to {newest}"
-    )
-    for title in check.sample:
-        print(f"  e.g. {title}")
+    print("\n".join(report_lines(check, args.weeks, until)))
     return 0

@@ -102,7 +102,7 @@ def test_ingest_a_dump_and_check_a_rule(tmp_path: Path, capsys: pytest.CaptureFi
 
     assert main(["topic", "check", "ti:serving AND (cat:cs.DC"]) == 1
     err = capsys.readouterr().err
-    assert "unbalanced '('" in err
+    assert "'(' is never closed" in err
     assert "^" in err
 
 
