@@ -3,7 +3,7 @@
 Hand-kept lists have entries with only a title ("[MLSys'22] Plumber: ..."); importing them must
 keep them, so the check that every entry has a paper or a link goes.
 
-Revision ID: 0006
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 05:58:39.181933
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """digest overflow and outbox claims
 
-Revision ID: 0005
-Revises: 0006
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-21 05:56:09.940055
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0006"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
