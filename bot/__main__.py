@@ -55,9 +55,10 @@ def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
         return demo(args.keep)
     settings = load_settings(args.env_file)
     logging.getLogger().setLevel(settings.log_level)
-    # Migrations run on every start; their step-by-step INFO lines are noise outside DEBUG.
+    # Migrations and job bookkeeping log every step at INFO: noise outside DEBUG.
     if settings.log_level != "DEBUG":
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        for chatty in ("alembic", "apscheduler"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     if args.command == "run":
         return run(settings, args.console)
     return GROUPS[args.command].run(args, settings)
