@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from bot import messages
 from bot.handlers import parsing
@@ -12,6 +13,7 @@ from digest import lists, nominations
 from digest.list_view import section_paths
 from digest.lists import section_path_of
 from digest.models import NominationStatus, Paper
+from digest.ports import Unit
 from digest.sections import training_examples
 
 log = logging.getLogger(__name__)
@@ -141,9 +143,7 @@ async def _nominate(
                 f"“{result.paper.title}” reached {len(result.nomination.votes)} votes "
                 f"and joined the list under {where}."
             )
-            notices = [messages.public(outcome, title="Your nomination").to_payload()]
-            for voter in result.nomination.voters:
-                await unit.outbox.enqueue(workspace.id, "@" + voter, "dm", notices)
+            await _tell_voters(unit, workspace.id, result.nomination.voters, outcome)
     await ctx.notify(outbox=result.created or result.entry is not None)
     votes = len(result.nomination.votes)
     title = result.paper.title
@@ -181,8 +181,13 @@ async def _decide(
         else:
             decided = await nominations.reject(unit, workspace, paper_id, user.id, text, now)
             outcome = f"“{title}” was not added to the list" + (f": {text}" if text else ".")
-        notices = [messages.public(outcome, title="Your nomination").to_payload()]
-        for voter in decided.voters:
-            await unit.outbox.enqueue(workspace.id, "@" + voter, "dm", notices)
+        await _tell_voters(unit, workspace.id, decided.voters, outcome)
     await ctx.notify(outbox=bool(decided.voters))
     return messages.public(outcome)
+
+
+async def _tell_voters(unit: Unit, workspace_id: int, voters: Iterable[str], outcome: str) -> None:
+    """Queue a direct message with the nomination's outcome to everyone who voted for it."""
+    notices = [messages.public(outcome, title="Your nomination").to_payload()]
+    for voter in voters:
+        await unit.outbox.enqueue(workspace_id, "@" + voter, "dm", notices)

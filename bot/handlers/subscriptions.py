@@ -21,6 +21,7 @@ from digest.models import Subscription, Topic
 from digest.ports import Unit
 
 MORE_PER_PAGE = 20
+NO_SUBSCRIPTIONS = "This channel has no subscriptions. Try `/paper subscribe`."
 
 
 async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -108,7 +109,7 @@ async def show_subscriptions(ctx: Context, invocation: Invocation) -> OutboundMe
         subs = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
         names = await unit.topics.get_many(s.topic_id for s in subs)
     if not subs:
-        return messages.reply("This channel has no subscriptions. Try `/paper subscribe`.")
+        return messages.reply(NO_SUBSCRIPTIONS)
     now = ctx.clock.now()
     lines = []
     for sub in subs:
@@ -125,9 +126,7 @@ async def preview(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Show what the channel's next digest would hold so far."""
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        subs = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
-        if not subs:
-            raise UserError("This channel has no subscriptions. Try `/paper subscribe`.")
+        subs = await _channel_subscriptions(unit, workspace.id, invocation.channel.id)
         digest = await weekly.build_digest(
             unit, workspace.id, invocation.channel.id, subs, ctx.clock.now()
         )
@@ -183,9 +182,7 @@ async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessa
     channel = invocation.channel.id
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        subs = await unit.subscriptions.for_channel(workspace.id, channel)
-        if not subs:
-            raise UserError("This channel has no subscriptions. Try `/paper subscribe`.")
+        subs = await _channel_subscriptions(unit, workspace.id, channel)
         ids = [s.id for s in subs]
         resumed = 0
         if key == "resume":
@@ -220,6 +217,16 @@ async def resume_channel(ctx: Context, unit: Unit, workspace_id: int, channel_id
         if sub.paused:
             await unit.subscriptions.set_paused(sub.id, False, None)
     return await unit.outbox.requeue_failed(workspace_id, channel_id, ctx.clock.now())
+
+
+async def _channel_subscriptions(
+    unit: Unit, workspace_id: int, channel_id: str
+) -> list[Subscription]:
+    """The channel's subscriptions, or a UserError that says how to make one."""
+    subs = await unit.subscriptions.for_channel(workspace_id, channel_id)
+    if not subs:
+        raise UserError(NO_SUBSCRIPTIONS)
+    return subs
 
 
 def _describe_digest(subs: list[Subscription], topics: dict[int, Topic], now: datetime) -> str:
