@@ -1,0 +1,76 @@
+"""`/paper list` and the list's admin commands: list-move, list-remove, section-rename/-move."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.handlers.context import Context
+from bot.ports import Invocation, OutboundMessage
+from digest import lists
+from digest.lists import section_path_of
+
+
+async def show_list(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """The group's list, section by section, with the latest entries of each."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        sections = await unit.lists.sections(workspace.id)
+        entries = await unit.lists.entries(workspace.id)
+        paths = {s.id: await section_path_of(unit, workspace.id, s.id) for s in sections}
+    if not entries:
+        return messages.reply("The list is empty. Nominate papers with `/paper nominate`.")
+    lines = []
+    for section in sections:
+        inside = [e for e in entries if e.section_id == section.id]
+        if inside:
+            lines.append(f"**{paths[section.id]}** ({len(inside)})")
+            lines += [
+                f"• #{e.id} {e.title}" + (f" ({e.venue})" if e.venue else "") for e in inside[-5:]
+            ]
+    return messages.reply("\n".join(lines), title=workspace.settings.list_title)
+
+
+async def move_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Move a list entry to another section, created if new."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        entry, path = await lists.move_entry(
+            unit, workspace.id, invocation.options["entry"], invocation.options["section"]
+        )
+    return messages.public(f"Moved {lists.describe_entry(entry)} to {path}.")
+
+
+async def remove_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Take an entry off the list; it stays in the list's history."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        entry, path = await lists.remove_entry(
+            unit,
+            workspace.id,
+            invocation.options["entry"],
+            invocation.user.id,
+            ctx.clock.now(),
+        )
+    return messages.public(
+        f"Removed {lists.describe_entry(entry)} from {path}. It stays in the list's history."
+    )
+
+
+async def rename_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Rename a section of the list."""
+    old = invocation.options["section"]
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        section = await lists.rename_section(unit, workspace.id, old, invocation.options["title"])
+        path = await section_path_of(unit, workspace.id, section.id)
+    return messages.public(f"Renamed section “{old}” to “{path}”.")
+
+
+async def move_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Reorder a section among its siblings."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        section, position, count = await lists.reorder_section(
+            unit, workspace.id, invocation.options["section"], invocation.options["where"]
+        )
+        path = await section_path_of(unit, workspace.id, section.id)
+    return messages.public(f"“{path}” is now section {position} of {count} at its level.")

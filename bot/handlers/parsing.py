@@ -1,0 +1,79 @@
+"""Parsers for what users type into commands; each raises a UserError that says how to fix it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.commands import WEEKDAY_CHOICES
+from bot.handlers.context import UserError
+from digest.arxiv import FeedError, split_id
+from digest.query import QueryError
+
+MAX_CAP = 100
+
+
+def rule_error(rule: str, error: QueryError) -> str:
+    """The parse error of a rule, with a caret under the place it went wrong."""
+    caret = " " * min(error.position, len(rule)) + "^"
+    return f"That rule does not parse: {error}.\n```\n{rule}\n{caret}\n```"
+
+
+def paper_id(text: str) -> str:
+    """The bare arXiv id of an id or an arxiv.org link."""
+    try:
+        return split_id(text.strip().strip("<>"))[0]
+    except FeedError as exc:
+        raise UserError(
+            f"`{text}` is not an arXiv id; use one like `2406.12345` or an arxiv.org link."
+        ) from exc
+
+
+def parse_time(text: str) -> time:
+    """A 24-hour `HH:MM` time, or a bare hour."""
+    try:
+        return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
+    except ValueError as exc:
+        raise UserError(f"`{text}` is not a time; use 24-hour `HH:MM`, like `09:00`.") from exc
+
+
+def parse_zone(text: str) -> str:
+    """An IANA time zone name."""
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UserError(f"`{text}` is not an IANA time zone; try `Europe/Berlin`.") from exc
+    return text
+
+
+def parse_weekday(text: str) -> int:
+    """A weekday (its first three letters are enough) as 0 for Monday to 6 for Sunday."""
+    day = text.strip().lower()[:3]
+    if day not in WEEKDAY_CHOICES:
+        raise UserError(f"`{text}` is not a weekday; use one of {', '.join(WEEKDAY_CHOICES)}.")
+    return WEEKDAY_CHOICES.index(day)
+
+
+def parse_cap(text: str) -> int:
+    """A digest's cap: a number of papers from 1 to MAX_CAP."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CAP:
+        raise UserError(f"`{text}` is not a cap; give a number of papers from 1 to {MAX_CAP}.")
+    return int(text)
+
+
+def parse_quiet(text: str) -> bool:
+    """Whether a digest with nothing new stays quiet (`quiet`) or says so (`say`)."""
+    word = text.strip().lower()
+    if word in ("quiet", "silent", "skip", "nothing", "off"):
+        return True
+    if word in ("say", "post", "tell", "on"):
+        return False
+    raise UserError(
+        "when-empty takes `say` (post a short “nothing new” line) or `quiet` (post nothing)."
+    )
+
+
+def when(instant: datetime, zone: str) -> str:
+    """An instant as a reader in `zone` sees it, like `Mon 22 Jun 09:00 Europe/Berlin`."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%a %d %b %H:%M} {zone}"

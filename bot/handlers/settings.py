@@ -1,0 +1,73 @@
+"""`/paper settings`: show or change a workspace's settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import messages
+from bot.commands import WEEKDAY_CHOICES
+from bot.handlers.context import Context, UserError
+from bot.handlers.parsing import parse_time, parse_weekday, parse_zone
+from bot.ports import Invocation, OutboundMessage
+from digest.list_markdown import StyleError, check_style
+from digest.models import WorkspaceSettings
+
+
+async def workspace_settings(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Show the workspace's settings, after changing one if a key and value are given."""
+    key = invocation.options.get("key")
+    value = invocation.options.get("value", "").strip()
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        settings = workspace.settings
+        if key:
+            if not value:
+                raise UserError(f"Give a value: `/paper settings {key} <value>`.")
+            settings = _change_setting(settings, key, value)
+            await unit.workspaces.update_settings(workspace.id, settings)
+    if key:
+        await ctx.notify(subscriptions=True)
+    return messages.reply(_describe_settings(settings), title="Settings")
+
+
+def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> WorkspaceSettings:
+    if key == "review-channel":
+        return replace(settings, review_channel=value.lstrip("#<>").rstrip(">"))
+    if key == "admin-role":
+        return replace(settings, admin_role=value)
+    if key == "emoji":
+        return replace(settings, nomination_emoji=value)
+    if key == "timezone":
+        return replace(settings, timezone=parse_zone(value))
+    if key == "weekday":
+        return replace(settings, digest_weekday=parse_weekday(value))
+    if key == "time":
+        return replace(settings, digest_time=parse_time(value))
+    if key == "auto-approve":
+        if value.lower() in ("off", "0", "none"):
+            return replace(settings, auto_approve_votes=None)
+        if not value.isdigit():
+            raise UserError("auto-approve takes a number of votes, or `off`.")
+        return replace(settings, auto_approve_votes=int(value))
+    if key == "list-title":
+        return replace(settings, list_title=value)
+    if key == "list-style":
+        try:
+            return replace(settings, list_style=check_style(value.strip().lower()))
+        except StyleError as exc:
+            raise UserError(str(exc)) from exc
+    raise UserError(f"Unknown setting `{key}`.")
+
+
+def _describe_settings(settings: WorkspaceSettings) -> str:
+    day = WEEKDAY_CHOICES[settings.digest_weekday]
+    return "\n".join(
+        [
+            f"review-channel: {settings.review_channel or '(the channel of the nomination)'}",
+            f"admin-role: {settings.admin_role or '(server administrators)'}",
+            f"emoji: {settings.nomination_emoji}",
+            f"default schedule: {day} {settings.digest_time:%H:%M} {settings.timezone}",
+            f"auto-approve: {settings.auto_approve_votes or 'off'}",
+            f"list: {settings.list_title} ({settings.list_style} style)",
+        ]
+    )

@@ -1,0 +1,247 @@
+"""`/paper subscribe`, `unsubscribe`, `subscriptions`, `preview`, `more` and `digest`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import messages
+from bot.commands import WEEKDAY_CHOICES
+from bot.handlers.context import Context, UserError
+from bot.handlers.parsing import (
+    parse_cap,
+    parse_quiet,
+    parse_time,
+    parse_weekday,
+    parse_zone,
+    when,
+)
+from bot.ports import ActionEvent, Invocation, OutboundMessage
+from digest import weekly
+from digest.models import Subscription, Topic
+from digest.ports import Unit
+
+MORE_PER_PAGE = 20
+NO_SUBSCRIPTIONS = "This channel has no subscriptions. Try `/paper subscribe`."
+
+
+async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Subscribe the channel to a topic, or resume its paused subscription."""
+    options = invocation.options
+    name = options["topic"]
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        topic = await unit.topics.get_by_name(workspace.id, name.lower())
+        if topic is None:
+            known = ", ".join(t.name for t in await unit.topics.list(workspace.id))
+            raise UserError(
+                f"There is no topic `{name}`."
+                + (f" Topics: {known}." if known else " An admin can add one.")
+            )
+        existing = await unit.subscriptions.find(invocation.channel.id, topic.id)
+        resumed = 0
+        if existing and existing.paused:
+            resumed = await resume_channel(ctx, unit, workspace.id, invocation.channel.id)
+        elif existing:
+            raise UserError(f"This channel is already subscribed to **{topic.name}**.")
+    if existing:
+        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+        return messages.public(f"Resumed this channel's digest of **{topic.name}**.")
+    # A paused subscription resumes above; a new one is created in its own transaction.
+    async with ctx.store.unit() as unit:
+        settings = workspace.settings
+        # A channel's subscriptions share one schedule, so the channel gets one digest.
+        siblings = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
+        base = siblings[0] if siblings else None
+        weekday = (
+            parse_weekday(options["weekday"])
+            if "weekday" in options
+            else (base.weekday if base else settings.digest_weekday)
+        )
+        at = (
+            parse_time(options["time"])
+            if "time" in options
+            else (base.at if base else settings.digest_time)
+        )
+        zone = (
+            parse_zone(options["timezone"])
+            if "timezone" in options
+            else (base.timezone if base else settings.timezone)
+        )
+        subscription = await unit.subscriptions.create(
+            workspace.id,
+            invocation.channel.id,
+            topic.id,
+            weekday,
+            at,
+            zone,
+            ctx.defaults.cap,
+            None,
+        )
+        for sibling in siblings:
+            if (sibling.weekday, sibling.at, sibling.timezone) != (weekday, at, zone):
+                await unit.subscriptions.set_schedule(sibling.id, weekday, at, zone)
+    await ctx.notify(subscriptions=True)
+    due = weekly.next_due(subscription, ctx.clock.now())
+    return messages.public(
+        f"Subscribed this channel to **{topic.name}**. "
+        f"First digest: {when(due, subscription.timezone)}."
+    )
+
+
+async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Stop the channel's digest of a topic."""
+    name = invocation.options["topic"]
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        topic = await unit.topics.get_by_name(workspace.id, name.lower())
+        found = topic and await unit.subscriptions.find(invocation.channel.id, topic.id)
+        if not found:
+            raise UserError(f"This channel is not subscribed to `{name}`.")
+        await unit.subscriptions.delete(found.id)
+    await ctx.notify(subscriptions=True)
+    return messages.public(f"Unsubscribed this channel from **{name}**.")
+
+
+async def show_subscriptions(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """List the channel's topics and when each next digest comes."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        subs = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
+        names = await unit.topics.get_many(s.topic_id for s in subs)
+    if not subs:
+        return messages.reply(NO_SUBSCRIPTIONS)
+    now = ctx.clock.now()
+    lines = []
+    for sub in subs:
+        state = (
+            f"paused: {sub.paused_reason}"
+            if sub.paused
+            else ("next digest " + when(weekly.next_due(sub, now), sub.timezone))
+        )
+        lines.append(f"**{names[sub.topic_id].name}** ({state})")
+    return messages.reply("\n".join(lines), title="Subscriptions")
+
+
+async def preview(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Show what the channel's next digest would hold so far."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        subs = await _channel_subscriptions(unit, workspace.id, invocation.channel.id)
+        digest = await weekly.build_digest(
+            unit, workspace.id, invocation.channel.id, subs, ctx.clock.now()
+        )
+    if not digest.items:
+        return messages.reply("Nothing new so far for the next digest.")
+    lines = [
+        f"{i}. [{item.paper.title}]({item.paper.abs_url}) ({item.topic_name})"
+        for i, item in enumerate(digest.items, 1)
+    ]
+    if digest.more_matched:
+        lines.append(f"…and {digest.more_matched} more over the limit of {digest.cap}.")
+    due = min(weekly.next_due(s, ctx.clock.now()) for s in subs)
+    title = f"Next digest so far ({when(due, subs[0].timezone)})"
+    return messages.reply("\n".join(lines), title=title)
+
+
+async def more(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """A page of the papers the channel's last digest left out over its cap."""
+    page_text = invocation.options.get("page", "1").strip()
+    if not page_text.isdigit() or int(page_text) < 1:
+        raise UserError(f"`{page_text}` is not a page number; try `/paper more 2`.")
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        digest = await unit.digests.latest(workspace.id, invocation.channel.id)
+        if digest is None:
+            raise UserError("This channel has had no digest yet.")
+        return await _overflow_page(unit, digest.id or 0, int(page_text))
+
+
+async def more_button(ctx: Context, event: ActionEvent) -> OutboundMessage:
+    """The first page of a digest's overflow, from the button under that digest."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, event.message.channel)
+        digest = await unit.digests.get(int(event.value)) if event.value.isdigit() else None
+        if digest is None or digest.workspace_id != workspace.id:
+            return messages.reply("That digest is no longer stored.")
+        return await _overflow_page(unit, digest.id or 0, 1)
+
+
+async def _overflow_page(unit: Unit, digest_id: int, page: int) -> OutboundMessage:
+    items = await unit.digests.overflow(digest_id)
+    if not items:
+        return messages.reply("The last digest showed everything that matched.")
+    start = (page - 1) * MORE_PER_PAGE
+    papers = await unit.papers.get_many(i.paper_id for i in items[start : start + MORE_PER_PAGE])
+    return messages.more_message(items, papers, page, MORE_PER_PAGE)
+
+
+async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Show or change the channel's digest: cap, when-empty, schedule, or resume it."""
+    key = invocation.options.get("key")
+    value = invocation.options.get("value", "").strip()
+    channel = invocation.channel.id
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        subs = await _channel_subscriptions(unit, workspace.id, channel)
+        ids = [s.id for s in subs]
+        resumed = 0
+        if key == "resume":
+            resumed = await resume_channel(ctx, unit, workspace.id, channel)
+        elif key and not value:
+            raise UserError(f"Give a value: `/paper digest {key} <value>`.")
+        elif key == "cap":
+            await unit.subscriptions.set_options(ids, cap=parse_cap(value))
+        elif key == "when-empty":
+            await unit.subscriptions.set_options(ids, quiet_when_empty=parse_quiet(value))
+        elif key in ("weekday", "time", "timezone"):
+            first = subs[0]
+            weekday = parse_weekday(value) if key == "weekday" else first.weekday
+            at = parse_time(value) if key == "time" else first.at
+            zone = parse_zone(value) if key == "timezone" else first.timezone
+            for sub in subs:
+                await unit.subscriptions.set_schedule(sub.id, weekday, at, zone)
+        elif key:
+            raise UserError(f"Unknown digest setting `{key}`. Try `/paper help`.")
+        subs = await unit.subscriptions.for_channel(workspace.id, channel)
+        names = await unit.topics.get_many(s.topic_id for s in subs)
+    if key:
+        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+    return messages.reply(
+        _describe_digest(subs, names, ctx.clock.now()), title="This channel's digest"
+    )
+
+
+async def resume_channel(ctx: Context, unit: Unit, workspace_id: int, channel_id: str) -> int:
+    """Un-pause a channel's subscriptions and put its held messages back in line."""
+    for sub in await unit.subscriptions.for_channel(workspace_id, channel_id):
+        if sub.paused:
+            await unit.subscriptions.set_paused(sub.id, False, None)
+    return await unit.outbox.requeue_failed(workspace_id, channel_id, ctx.clock.now())
+
+
+async def _channel_subscriptions(
+    unit: Unit, workspace_id: int, channel_id: str
+) -> list[Subscription]:
+    """The channel's subscriptions, or a UserError that says how to make one."""
+    subs = await unit.subscriptions.for_channel(workspace_id, channel_id)
+    if not subs:
+        raise UserError(NO_SUBSCRIPTIONS)
+    return subs
+
+
+def _describe_digest(subs: list[Subscription], topics: dict[int, Topic], now: datetime) -> str:
+    first = subs[0]
+    day = WEEKDAY_CHOICES[first.weekday]
+    names = ", ".join(sorted(topics[s.topic_id].name for s in subs if s.topic_id in topics))
+    lines = [
+        f"topics: {names}",
+        f"schedule: {day} {first.at:%H:%M} {first.timezone}",
+        f"cap: {max(s.cap for s in subs)} papers",
+        "when-empty: " + ("quiet" if all(s.quiet_when_empty for s in subs) else "say"),
+    ]
+    paused = [s for s in subs if s.paused]
+    if paused:
+        lines.append(f"paused: {paused[0].paused_reason} (`/paper digest resume` to resume)")
+    else:
+        lines.append("next digest: " + when(weekly.next_due(first, now), first.timezone))
+    return "\n".join(lines)
