@@ -29,9 +29,19 @@ class RuleCheck:
     sample: tuple[str, ...]
 
 
+def topic_key(name: str) -> str:
+    """How topic names are stored and looked up: trimmed and lower-case."""
+    return name.strip().lower()
+
+
+async def find_topic(unit: Unit, workspace_id: int, name: str) -> Topic | None:
+    """A workspace's topic by name, whatever case the user typed it in."""
+    return await unit.topics.get_by_name(workspace_id, topic_key(name))
+
+
 def check_name(name: str) -> str:
     """A valid topic name (lower-case letters, digits, dot, dash, underscore)."""
-    name = name.strip().lower()
+    name = topic_key(name)
     if not NAME.match(name):
         raise TopicError(
             f"`{name}` is not a usable topic name: use lower-case letters, digits and dashes, "
@@ -71,7 +81,7 @@ async def edit_topic(
 ) -> tuple[Topic, int]:
     """Change a topic's rule, forget its old matches, and re-match the backlog."""
     parse(rule)
-    topic = await unit.topics.get_by_name(workspace_id, name.strip().lower())
+    topic = await find_topic(unit, workspace_id, name)
     if topic is None:
         raise TopicError(f"There is no topic `{name}`. See `/paper topics`.")
     topic = await unit.topics.update_rule(topic.id, rule.strip(), None)

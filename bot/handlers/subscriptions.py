@@ -19,6 +19,7 @@ from bot.ports import ActionEvent, Invocation, OutboundMessage
 from digest import weekly
 from digest.models import Subscription, Topic
 from digest.ports import Unit
+from digest.topics import find_topic
 
 MORE_PER_PAGE = 20
 NO_SUBSCRIPTIONS = "This channel has no subscriptions. Try `/paper subscribe`."
@@ -30,7 +31,7 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
     name = options["topic"]
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        topic = await unit.topics.get_by_name(workspace.id, name.lower())
+        topic = await find_topic(unit, workspace.id, name)
         if topic is None:
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id))
             raise UserError(
@@ -93,7 +94,7 @@ async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
     name = invocation.options["topic"]
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        topic = await unit.topics.get_by_name(workspace.id, name.lower())
+        topic = await find_topic(unit, workspace.id, name)
         found = topic and await unit.subscriptions.find(invocation.channel.id, topic.id)
         if not found:
             raise UserError(f"This channel is not subscribed to `{name}`.")

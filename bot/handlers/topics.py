@@ -69,7 +69,7 @@ async def remove_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     name = invocation.options["topic"]
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        topic = await unit.topics.get_by_name(workspace.id, name)
+        topic = await topics.find_topic(unit, workspace.id, name)
         if topic is None:
             raise UserError(f"There is no topic `{name}`. See `/paper topics`.")
         await unit.topics.delete(topic.id)

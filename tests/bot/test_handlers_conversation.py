@@ -143,3 +143,12 @@ async def test_autocomplete_offers_topics_and_zones(talk: Conversation) -> None:
     handlers = talk.bot.handlers
     assert await handlers.autocomplete(talk.papers, "topic", "SER") == ["serving"]
     assert "Europe/Berlin" in await handlers.autocomplete(talk.papers, "timezone", "berl")
+
+
+async def test_topic_names_are_found_whatever_their_case(talk: Conversation) -> None:
+    await talk.chat.say(ADMIN, talk.papers, "/paper topic-add MoE ti:moe")
+    await talk.chat.say(MEMBER, talk.papers, "/paper subscribe MOE")
+    gone = await talk.chat.say(ADMIN, talk.papers, "/paper topic-remove Moe")
+    assert "Removed topic" in gone.text
+    async with talk.bot.store.unit() as unit:
+        assert await unit.topics.list() == []
