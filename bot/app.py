@@ -15,15 +15,13 @@ from bot.scheduler import BotScheduler, DigestRunner
 from config import Settings
 from digest.arxiv_fetch import ArxivApiSource, ArxivClient, RetryPolicy
 from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, harvest
-from digest.models import Platform
+from digest.models import WEEKDAYS, Platform
 from digest.ports import Clock
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.store import SqlStore
 
 log = logging.getLogger(__name__)
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def defaults_from(settings: Settings) -> Defaults:
@@ -63,11 +61,10 @@ async def harvest_categories(store: SqlStore, settings: Settings) -> set[str]:
     return set(settings.arxiv_categories) | categories_for_topics(topics)
 
 
-async def open_store(settings: Settings, clock: Clock, migrate: bool = True) -> SqlStore:
+async def open_store(settings: Settings, clock: Clock) -> SqlStore:
     """The store on the configured database, migrated to the latest schema."""
     engine = create_engine(settings.database_url)
-    if migrate:
-        await upgrade(engine)
+    await upgrade(engine)
     return SqlStore(engine, clock)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digest.models import WEEKDAYS
+
 
 @dataclass(frozen=True, slots=True)
 class OptionSpec:
@@ -43,7 +45,7 @@ _ENTRY = OptionSpec(
 _SECTION = OptionSpec(
     "section", "List section, like Training / Distributed", autocomplete="section"
 )
-WEEKDAY_CHOICES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_CHOICES = WEEKDAYS
 SETTING_CHOICES = (
     "review-channel",
     "admin-role",

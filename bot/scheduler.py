@@ -22,12 +22,11 @@ from bot.delivery import Delivery
 from bot.ingest_gate import IngestGate
 from bot.messages import digest_messages
 from digest import weekly
-from digest.models import Digest, Subscription
+from digest.models import WEEKDAYS, Digest, Subscription
 from digest.ports import Clock, Store
 
 log = logging.getLogger(__name__)
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ChannelKey = tuple[int, str]
 OUTBOX_SECONDS = 30
 CATCH_UP_MINUTES = 10
@@ -49,7 +48,7 @@ def is_overdue(subscription: Subscription, now: datetime) -> bool:
 def digest_trigger(subscription: Subscription) -> CronTrigger:
     """The weekly cron trigger of a subscription, in its own IANA zone (DST-aware)."""
     return CronTrigger(
-        day_of_week=DAYS[subscription.weekday],
+        day_of_week=WEEKDAYS[subscription.weekday],
         hour=subscription.at.hour,
         minute=subscription.at.minute,
         timezone=ZoneInfo(subscription.timezone),

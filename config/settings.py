@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from digest.models import WEEKDAYS
+
 ENV_PREFIX = "PAPERBOT_"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 
 

@@ -61,6 +61,10 @@ class Paper:
         return tuple(author.name for author in self.authors)
 
 
+# Weekday names as settings, commands and cron triggers spell them; index = date.weekday().
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class Platform(enum.StrEnum):
     """Where a workspace lives."""
 
