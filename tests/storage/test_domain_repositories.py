@@ -153,7 +153,12 @@ async def test_digest_outbox_and_posted_messages(store: SqlStore, clock: FixedCl
         assert await unit.digests.shown_paper_ids(workspace_id, "C1") == {paper.arxiv_id}
         assert [i.paper.arxiv_id for i in await unit.digests.items(digest.id)] == [paper.arxiv_id]
         assert await unit.outbox.due(clock.now() + timedelta(days=1)) == []
-    assert DeliveryStatus.FAILED.value == "failed"
+        kept = {m.id: (m.status, m.last_error) for m in await unit.outbox.for_digest(digest.id)}
+    # The failed message is kept (not deleted) with its reason; the posted one is marked posted.
+    assert kept == {
+        later[0].id: (DeliveryStatus.FAILED, "channel deleted"),
+        due[1].id: (DeliveryStatus.POSTED, None),
+    }
 
 
 async def test_nomination_votes_and_one_decision(store: SqlStore, clock: FixedClock) -> None:
