@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bot.app import Bot, open_store
 from bot.commands import CommandError
-from bot.console.platform import ConsoleChat, ConsolePlatform
+from bot.console.platform import ConsoleChat, ConsolePlatform, Posted
 from bot.demo.script import run_demo
-from bot.ports import MessageRef, UserRef
+from bot.ports import UserRef
 from config import Settings
 from digest.clock import SystemClock
 from digest.models import Platform
@@ -97,23 +97,25 @@ async def _console_loop(chat: ConsoleChat, platform: ConsolePlatform) -> None:
             if line.startswith("/paper"):
                 await chat.say(user, channel, line)
             elif words[:1] == ["react"] and len(words) == 3:
-                await chat.react(user, _message(platform, words[1]), words[2])
+                await chat.react(user, _posted(platform, words[1]).ref, words[2])
             elif words[:1] == ["press"] and len(words) >= 3:
-                ref = _message(platform, words[1])
-                posted = next(p for p in platform.posted if p.ref == ref)
+                posted = _posted(platform, words[1])
                 label = " ".join(words[2:]).lower()
-                button = next(b for b in posted.message.buttons if b.label.lower() == label)
-                await chat.press(user, ref, button.action, button.value)
+                button = next((b for b in posted.message.buttons if b.label.lower() == label), None)
+                if button is None:
+                    raise LookupError(f"message {words[1]} has no button {label!r}")
+                await chat.press(user, posted.ref, button.action, button.value)
             elif line:
                 print(CONSOLE_HELP)
-        except (CommandError, LookupError, StopIteration) as exc:
-            print(f"! {exc or 'no such button'}")
+        except (CommandError, LookupError) as exc:
+            print(f"! {exc}")
 
 
-def _message(platform: ConsolePlatform, number: str) -> MessageRef:
+def _posted(platform: ConsolePlatform, number: str) -> Posted:
+    """A message the console shows, by its number."""
     for posted in platform.posted:
         if posted.ref.id == number:
-            return posted.ref
+            return posted
     raise LookupError(f"no message {number}")
 
 

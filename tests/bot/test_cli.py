@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -109,3 +110,23 @@ def test_ingest_a_dump_and_check_a_rule(tmp_path: Path, capsys: pytest.CaptureFi
 def test_missing_dump_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", "--from-file", "nope.jsonl"]) == 1
     assert "nope.jsonl: no such file" in capsys.readouterr().err
+
+
+def test_run_console_reads_commands_reactions_and_presses_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        "/paper topic-add serving ti:serving",
+        "/paper subscribe serving",
+        "press 9 Approve",
+        "react 1 ⭐",
+        "hello",
+        "quit",
+    ]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["run", "--console"]) == 0
+    out = capsys.readouterr().out
+    assert "Created topic serving" in out
+    assert "Subscribed this channel to serving" in out
+    assert "! no message 9" in out
+    assert out.count("Type /paper commands") == 2  # once at start, once for "hello"
