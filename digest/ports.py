@@ -61,8 +61,14 @@ class UpsertResult:
 class WorkspaceRepository(Protocol):
     """Workspaces and their settings."""
 
-    async def get_or_create(self, platform: Platform, external_id: str, name: str) -> Workspace:
-        """The workspace for a guild or team, created with default settings if new."""
+    async def get_or_create(
+        self,
+        platform: Platform,
+        external_id: str,
+        name: str,
+        initial: WorkspaceSettings | None = None,
+    ) -> Workspace:
+        """The workspace for a guild or team, created with `initial` settings if new."""
         ...
 
     async def get(self, workspace_id: int) -> Workspace | None:

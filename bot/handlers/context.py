@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from bot.ports import ChannelRef
-from digest.models import Workspace
+from digest.models import Workspace, WorkspaceSettings
 from digest.ports import Clock, Store, Unit
 from digest.sections import SectionSuggester
 
@@ -16,13 +16,19 @@ Listener = Callable[[], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class Defaults:
-    """Defaults for new subscriptions and topics, from the settings."""
+    """Defaults for new workspaces, subscriptions and topics, from the settings."""
 
     timezone: str = "UTC"
     weekday: int = 0
     at: time = time(9, 0)
     cap: int = 15
     backlog_weeks: int = 4
+
+    def workspace_settings(self) -> WorkspaceSettings:
+        """The settings a workspace starts with (its admins change them with /paper settings)."""
+        return WorkspaceSettings(
+            timezone=self.timezone, digest_weekday=self.weekday, digest_time=self.at
+        )
 
 
 class UserError(Exception):
@@ -50,5 +56,8 @@ class Context:
     async def workspace(self, unit: Unit, channel: ChannelRef) -> Workspace:
         """The workspace a channel belongs to, created on its first event."""
         return await unit.workspaces.get_or_create(
-            channel.platform, channel.workspace_id, channel.workspace_name or channel.workspace_id
+            channel.platform,
+            channel.workspace_id,
+            channel.workspace_name or channel.workspace_id,
+            self.defaults.workspace_settings(),
         )

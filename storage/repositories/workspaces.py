@@ -11,6 +11,19 @@ from storage.convert import workspace_from_row
 from storage.tables import WorkspaceRow
 
 
+def _apply(row: WorkspaceRow, settings: WorkspaceSettings) -> None:
+    """Write every setting onto the row."""
+    row.admin_role = settings.admin_role
+    row.review_channel = settings.review_channel
+    row.nomination_emoji = settings.nomination_emoji
+    row.timezone = settings.timezone
+    row.digest_weekday = settings.digest_weekday
+    row.digest_time = settings.digest_time
+    row.list_title = settings.list_title
+    row.list_style = settings.list_style
+    row.auto_approve_votes = settings.auto_approve_votes
+
+
 class SqlWorkspaceRepository:
     """WorkspaceRepository on SQLAlchemy."""
 
@@ -18,27 +31,27 @@ class SqlWorkspaceRepository:
         self._session = session
         self._clock = clock
 
-    async def get_or_create(self, platform: Platform, external_id: str, name: str) -> Workspace:
-        """The workspace for a guild or team, created with default settings if new."""
+    async def get_or_create(
+        self,
+        platform: Platform,
+        external_id: str,
+        name: str,
+        initial: WorkspaceSettings | None = None,
+    ) -> Workspace:
+        """The workspace for a guild or team, created with `initial` settings if new."""
         row = await self._session.scalar(
             select(WorkspaceRow).where(
                 WorkspaceRow.platform == platform.value, WorkspaceRow.external_id == external_id
             )
         )
         if row is None:
-            defaults = WorkspaceSettings()
             row = WorkspaceRow(
                 platform=platform.value,
                 external_id=external_id,
                 name=name,
-                nomination_emoji=defaults.nomination_emoji,
-                timezone=defaults.timezone,
-                digest_weekday=defaults.digest_weekday,
-                digest_time=defaults.digest_time,
-                list_title=defaults.list_title,
-                list_style=defaults.list_style,
                 created_at=self._clock.now(),
             )
+            _apply(row, initial or WorkspaceSettings())
             self._session.add(row)
             await self._session.flush()
         elif name and row.name != name:
@@ -53,15 +66,7 @@ class SqlWorkspaceRepository:
     async def update_settings(self, workspace_id: int, settings: WorkspaceSettings) -> Workspace:
         """Replace a workspace's settings."""
         row = await self._session.get_one(WorkspaceRow, workspace_id)
-        row.admin_role = settings.admin_role
-        row.review_channel = settings.review_channel
-        row.nomination_emoji = settings.nomination_emoji
-        row.timezone = settings.timezone
-        row.digest_weekday = settings.digest_weekday
-        row.digest_time = settings.digest_time
-        row.list_title = settings.list_title
-        row.list_style = settings.list_style
-        row.auto_approve_votes = settings.auto_approve_votes
+        _apply(row, settings)
         await self._session.flush()
         return workspace_from_row(row)
 

@@ -30,11 +30,11 @@ class Conversation:
     out: io.StringIO
 
 
-def conversation(store: SqlStore, clock: FixedClock) -> Conversation:
-    """A wired bot on the console platform over `store`."""
+def conversation(store: SqlStore, clock: FixedClock, **settings_values: object) -> Conversation:
+    """A wired bot on the console platform over `store` (settings as given, else defaults)."""
     out = io.StringIO()
     console = ConsolePlatform(out)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, **settings_values)  # type: ignore[call-arg, arg-type]
     bot = Bot(settings, store, clock, {Platform.CONSOLE: console})
     return Conversation(
         bot,

@@ -152,3 +152,14 @@ async def test_topic_names_are_found_whatever_their_case(talk: Conversation) -> 
     assert "Removed topic" in gone.text
     async with talk.bot.store.unit() as unit:
         assert await unit.topics.list() == []
+
+
+async def test_new_workspaces_start_with_the_configured_schedule(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    talk = conversation(
+        sqlite_store, clock, timezone="Europe/Berlin", digest_weekday="fri", digest_time="08:30"
+    )
+    await talk.chat.say(ADMIN, talk.papers, "/paper topic-add serving ti:serving")
+    reply = await talk.chat.say(MEMBER, talk.papers, "/paper subscribe serving")
+    assert "First digest: Fri 03 Jul 08:30 Europe/Berlin" in reply.text
