@@ -29,7 +29,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ import psycopg
 from sqlalchemy import delete, event, update
 
 from bot.messages import digest_messages
+from bot.scheduler import group_by_channel
 from digest import weekly
 from digest.clock import FixedClock
 from digest.ingest import read_corpus
@@ -164,9 +165,10 @@ async def setup(store: SqlStore) -> list[list[Subscription]]:
     return channels
 
 
-def _ingested(day: object) -> datetime:
+def _ingested(day: date | None) -> datetime:
     """When the nightly ingestion stored a paper announced on `day`."""
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1, minutes=30)  # type: ignore[call-overload]
+    assert day is not None, "every paper of the recorded week has its announcement day"
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=1, minutes=30)
 
 
 def _old_digest(
@@ -273,11 +275,7 @@ async def measure(store: SqlStore, counter: Counter, step: Step, cap: int, repea
 async def load_channels(store: SqlStore) -> list[list[Subscription]]:
     """Every channel's subscriptions, as the scheduler reads them."""
     async with store.unit() as unit:
-        subs = await unit.subscriptions.all_active()
-    channels: dict[tuple[int, str], list[Subscription]] = {}
-    for sub in subs:
-        channels.setdefault((sub.workspace_id, sub.channel_id), []).append(sub)
-    return list(channels.values())
+        return list(group_by_channel(await unit.subscriptions.all_active()).values())
 
 
 STEPS: tuple[tuple[str, Step], ...] = (

@@ -34,7 +34,7 @@ def paper_card(paper: Paper, topic: str | None = None, terms: Sequence[str] = ()
 
 
 def authors_line(authors: Sequence[str]) -> str:
-    """`A, B, C et al.` for long author lists."""
+    """`A, B, C and 2 more` for author lists longer than four."""
     if len(authors) <= MAX_AUTHORS:
         return ", ".join(authors)
     return ", ".join(authors[:3]) + f" and {len(authors) - 3} more"

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -38,11 +38,6 @@ def group_by_channel(subscriptions: list[Subscription]) -> dict[ChannelKey, list
     for subscription in subscriptions:
         groups[(subscription.workspace_id, subscription.channel_id)].append(subscription)
     return dict(groups)
-
-
-def is_overdue(subscription: Subscription, now: datetime) -> bool:
-    """True when a scheduled time passed since the subscription's last delivered window."""
-    return weekly.is_due(subscription, now)
 
 
 def digest_trigger(subscription: Subscription) -> CronTrigger:

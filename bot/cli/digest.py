@@ -14,6 +14,7 @@ from digest.clock import SystemClock
 from digest.matching import Matcher
 from digest.models import Digest, DigestCandidate, NominationStatus, Subscription, Topic
 from digest.ports import Clock, Unit
+from digest.topics import find_topic
 
 TITLE_WIDTH = 72
 
@@ -39,7 +40,7 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
     now = (clock or SystemClock()).now()
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
-        topic = await unit.topics.get_by_name(workspace.id, args.topic.strip().lower())
+        topic = await find_topic(unit, workspace.id, args.topic)
         if topic is None:
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id)) or "none yet"
             raise CliError(f"no topic {args.topic!r} in {workspace.name} (topics: {known})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, insert, select
@@ -98,22 +99,7 @@ class SqlDigestRepository:
         ]
         if shown or over:
             await self._session.execute(insert(DigestItemRow), shown + over)
-        return Digest(
-            workspace_id=digest.workspace_id,
-            channel_id=digest.channel_id,
-            window_start=digest.window_start,
-            window_end=digest.window_end,
-            items=digest.items,
-            topic_names=digest.topic_names,
-            more_matched=digest.more_matched,
-            left_out_on_list=digest.left_out_on_list,
-            left_out_already_shown=digest.left_out_already_shown,
-            subscription_ids=digest.subscription_ids,
-            id=row.id,
-            overflow=digest.overflow,
-            empty_topics=digest.empty_topics,
-            cap=digest.cap,
-        )
+        return replace(digest, id=row.id)
 
     async def shown_paper_ids(self, workspace_id: int, channel_id: str) -> set[str]:
         """Papers this channel has already been shown in any digest (not its overflow)."""

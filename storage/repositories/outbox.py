@@ -72,18 +72,9 @@ class SqlOutboxRepository:
         ]
         if not values:
             return []
-        if digest_id is None:
-            rows = [OutboxRow(**row) for row in values]
-            self._session.add_all(rows)
-            await self._session.flush()
-            return [_outbox_from_row(row) for row in rows]
-        # A digest's messages go in as one executemany and come back by (digest, seq): two
-        # statements however many papers the digest holds.
-        await self._session.execute(insert(OutboxRow), values)
-        stored = await self._session.scalars(
-            select(OutboxRow).where(OutboxRow.digest_id == digest_id).order_by(OutboxRow.seq)
-        )
-        return [_outbox_from_row(row) for row in stored]
+        # One INSERT ... RETURNING however many papers a digest holds; `seq` puts them in order.
+        stored = await self._session.scalars(insert(OutboxRow).returning(OutboxRow), values)
+        return [_outbox_from_row(row) for row in sorted(stored, key=lambda row: row.seq)]
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         """Pending messages whose next attempt is due, oldest first."""

@@ -303,4 +303,4 @@ async def test_the_statement_count_does_not_follow_the_number_of_papers(store: S
         async with store.unit() as unit:
             await unit.subscriptions.set_watermark([s.id for s in subs], MON - WEEK)
             await unit.session.execute(delete(DigestRow))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1] > 0
