@@ -175,7 +175,7 @@ class SqlOutboxRepository:
         )
 
     async def fail_pending(self, workspace_id: int, channel_id: str, error: str) -> int:
-        """Mark the channel's unposted digest messages failed (its channel is gone)."""
+        """Hold every unposted message of the channel as failed (the channel is gone)."""
         result = await self._session.execute(
             update(OutboxRow)
             .where(
@@ -188,14 +188,13 @@ class SqlOutboxRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def requeue_failed(self, workspace_id: int, channel_id: str, now: datetime) -> int:
-        """Put the channel's failed digest messages back in line (access is fixed)."""
+        """Put every failed message of the channel back in line (access is fixed)."""
         result = await self._session.execute(
             update(OutboxRow)
             .where(
                 OutboxRow.workspace_id == workspace_id,
                 OutboxRow.channel_id == channel_id,
                 OutboxRow.status == FAILED,
-                OutboxRow.kind == "digest",
             )
             .values(status=PENDING, next_attempt_at=now, attempts=0, in_doubt=False)
         )

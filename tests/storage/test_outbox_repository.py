@@ -108,3 +108,18 @@ async def test_two_processes_claim_disjoint_messages_on_postgresql(
         theirs = await second.outbox.claim(NOW, "p2", NOW - LEASE)  # skips the locked row
     assert len(mine) == len(theirs) == 1
     assert mine[0].id != theirs[0].id
+
+
+async def test_every_message_held_for_a_lost_channel_comes_back_on_resume(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    clock.set(NOW)
+    ws = await make_workspace(store)
+    await _digest_with_messages(store, ws, 1)
+    async with store.unit() as unit:
+        (review,) = await unit.outbox.enqueue(ws.id, "c-1", "review", [{"text": "review me"}])
+        assert await unit.outbox.fail_pending(ws.id, "c-1", "Unknown Channel") == 2
+        assert await unit.outbox.requeue_failed(ws.id, "c-1", NOW) == 2
+        kinds = {m.kind for m in await unit.outbox.due(NOW)}
+    assert kinds == {"digest", "review"}
+    assert review.status is DeliveryStatus.PENDING
