@@ -88,7 +88,7 @@ class Bot:
     def __post_init__(self) -> None:
         self.delivery = Delivery(self.store, self.clock, self.platforms)
         ingest = self._ingest_for_digests if self.ingest_enabled else None
-        lag = timedelta(minutes=self.settings.arxiv_index_lag_minutes)
+        lag = harvest_policy(self.settings).lag
         self.gate = IngestGate(self.store, self.clock, ingest, lag=lag)
         self.runner = DigestRunner(self.store, self.clock, self.delivery, self.gate)
         self.scheduler = BotScheduler(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from digest.announcements import listing_date
+from digest.arxiv_links import ID_PATTERN, arxiv_id_from_text
 from digest.models import Author, Paper
 from digest.text import normalise_space
 from digest.venues import detect_code_url, detect_venue
@@ -16,9 +17,8 @@ from digest.venues import detect_code_url, detect_venue
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-_ID = re.compile(
-    r"(?:arxiv\.org/(?:abs|pdf)/)?([a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v(\d+))?"
-)
+# The id with its version, not part of a longer word or number (`math.GT/...`, not `GT/...`).
+_ID = re.compile(rf"(?<![\w.-])({ID_PATTERN})(?:v(\d+))?(?!\d)", re.IGNORECASE)
 _DOI_LINK = re.compile(r"^https?://(?:dx\.)?doi\.org/(.+)$")
 _STAMP = "%Y%m%d%H%M"
 
@@ -44,9 +44,10 @@ class FeedPage:
 def split_id(text: str) -> tuple[str, int]:
     """An arXiv id or URL split into the id without version and the version (1 if none)."""
     found = _ID.search(text)
-    if found is None:
+    # arxiv_id_from_text spells the id as arXiv does (math.gt/0309136 -> math.GT/0309136).
+    if found is None or (arxiv_id := arxiv_id_from_text(found.group(1))) is None:
         raise FeedError(f"not an arXiv id: {text!r}")
-    return found.group(1), int(found.group(2) or 1)
+    return arxiv_id, int(found.group(2) or 1)
 
 
 def _time(text: str | None) -> datetime | None:

@@ -180,7 +180,6 @@ class ArxivApiSource:
         self._monotonic = monotonic
         self._lock = asyncio.Lock()
         self._last_request: float | None = None
-        self.requests = 0
 
     async def _get(self, url: str) -> RawResponse:
         # One request at a time, `delay` apart, as arXiv's terms of use ask.
@@ -190,7 +189,6 @@ class ArxivApiSource:
                 if wait > 0:
                     await self._sleep(wait)
             try:
-                self.requests += 1
                 return await asyncio.to_thread(self.client.get, url)
             finally:
                 self._last_request = self._monotonic()

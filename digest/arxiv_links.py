@@ -7,6 +7,8 @@ import re
 # New-style ids (0704.0001 .. 2607.12345) and old-style ones (hep-th/9901001, math.GT/0309136).
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
+# Either form, for parsers that find an id inside longer text (digest.arxiv.split_id).
+ID_PATTERN = rf"{_NEW}|{_OLD}"
 _LINK = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/"
     r"(?:abs|pdf|html|format|ps)/"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from digest.announcements import (
@@ -29,30 +29,14 @@ from digest.announcements import (
     listing_of,
     mailing_of,
 )
-from digest.ingest import IngestReport, store_papers
+from digest.ingest import IngestReport, compile_topics, store_papers
 from digest.matching import Matcher
 from digest.models import Topic
 from digest.ports import PaperSource, SourcePage, Store, UpsertResult
 from digest.query import QueryError, parse, terms_of
+from digest.taxonomy import has_subcategories
 
 log = logging.getLogger(__name__)
-
-# Archives whose papers all sit in sub-categories: `cat:cs` in a rule means every cs.* category.
-SUBJECT_ARCHIVES = frozenset(
-    {
-        "cs",
-        "math",
-        "physics",
-        "astro-ph",
-        "cond-mat",
-        "nlin",
-        "q-bio",
-        "q-fin",
-        "stat",
-        "eess",
-        "econ",
-    }
-)
 
 
 class HarvestError(RuntimeError):
@@ -98,7 +82,6 @@ class HarvestReport:
     pages: int = 0
     stopped_early: int = 0
     failures: tuple[HarvestFailure, ...] = ()
-    watermarks: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def stored(self) -> UpsertResult:
@@ -129,7 +112,8 @@ def harvest_category(text: str) -> str:
     archive, dot, subject = text.strip().partition(".")
     archive = archive.lower()
     if not dot:
-        return f"{archive}.*" if archive in SUBJECT_ARCHIVES else archive
+        # An archive split into categories (`cat:cs` in a rule) means every one of them.
+        return f"{archive}.*" if has_subcategories(archive) else archive
     return f"{archive}.{subject.upper() if len(subject) == 2 else subject.lower()}"
 
 
@@ -231,12 +215,12 @@ async def harvest(
     policy = policy or HarvestPolicy()
     progress = progress or HarvestProgress()
     wanted = sorted({harvest_category(c) for c in categories})
+    matcher = await compile_topics(store)
     async with store.unit() as unit:
-        matcher = Matcher(await unit.topics.list())
-        marks = {c: await unit.harvest.get_watermark(c) for c in wanted}
+        marks = await unit.harvest.all()
     plans: dict[str, list[HarvestWindow]] = {}
     for category in wanted:
-        start = marks[category]
+        start = marks.get(category)
         if since is not None:
             start = first_window_start(since)
         elif start is None:
@@ -262,16 +246,9 @@ async def harvest(
             windows += 1
             pages += result.pages
             early += result.stopped_early
-            mark = marks[category]
+            mark = marks.get(category)
             if window.settled and (mark is None or window.end > mark):
                 async with store.unit() as unit:
                     await unit.harvest.set_watermark(category, window.end)
                 marks[category] = window.end
-    return HarvestReport(
-        total,
-        windows,
-        pages,
-        early,
-        tuple(failures),
-        {c: m for c, m in marks.items() if m is not None},
-    )
+    return HarvestReport(total, windows, pages, early, tuple(failures))

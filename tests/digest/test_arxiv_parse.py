@@ -179,8 +179,15 @@ def test_split_id_forms() -> None:
     assert split_id("https://arxiv.org/abs/2606.01234v7") == ("2606.01234", 7)
     assert split_id("arxiv.org/pdf/math.GT/0309136") == ("math.GT/0309136", 1)
     assert split_id("0704.0001") == ("0704.0001", 1)
+    # An old-style id typed in lower case is spelled as arXiv does, not cut to `gt/0309136`.
+    assert split_id("math.gt/0309136v2") == ("math.GT/0309136", 2)
+    assert split_id("arXiv:HEP-TH/9901001") == ("hep-th/9901001", 1)
     with pytest.raises(FeedError):
         split_id("not an id")
+    # A longer number holds no id: no silent `2406.12345` out of a typo.
+    for typo in ("12406.12345", "2406.123456"):
+        with pytest.raises(FeedError):
+            split_id(typo)
 
 
 def test_window_query_ends_a_minute_before_the_deadline() -> None:

@@ -309,3 +309,7 @@ def test_categories_come_from_the_topics_rules() -> None:
     ]
     assert categories_for_topics(topics) == {"cs.DC", "cs.*", "stat.ML", "physics.acc-ph"}
     assert harvest_category("quant-ph") == "quant-ph"
+    assert (harvest_category("Astro-ph"), harvest_category("cond-mat")) == (
+        "astro-ph.*",
+        "cond-mat.*",
+    )
