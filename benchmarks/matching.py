@@ -81,7 +81,7 @@ def _without_index(matcher: Matcher, papers: Sequence[Paper]) -> set[tuple[str, 
             term_id: int, text: PaperText = text, weights: dict[int, float] = weights
         ) -> float:
             if term_id not in weights:
-                weights[term_id] = matcher._terms[term_id].weight(text)
+                weights[term_id] = matcher._terms[term_id].weigh(text)
             return weights[term_id]
 
         for rule in matcher._rules:

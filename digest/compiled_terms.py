@@ -31,12 +31,13 @@ PARTS_WEIGHT = tuple(
 )
 
 Weigher = Callable[[PaperText], float]
+_NO_ANCHORS: frozenset[str] = frozenset()  # one shared empty set: most terms are no author terms
 
 
 class CompiledTerm:
     """A term with its match keys, the tokens that carry them, its weight function and text."""
 
-    __slots__ = ("bits", "forms", "keys", "kind", "rendered", "term", "weigh", "whole")
+    __slots__ = ("anchors", "bits", "forms", "keys", "kind", "rendered", "term", "weigh")
 
     def __init__(self, term: Term) -> None:
         self.term = term
@@ -44,13 +45,13 @@ class CompiledTerm:
         self.rendered = term.render()
         self.keys = tuple(word_key(word) for word in term.words)
         self.forms = tuple(variants(key) for key in self.keys)  # per key, the tokens it is
-        self.whole = tuple(f for k, f in zip(self.keys, self.forms, strict=True) if len(k) > 1)
+        # an author term's whole words (not initials), as the tokens that carry them
+        self.anchors = _NO_ANCHORS
+        if term.kind == "name":
+            pairs = zip(self.keys, self.forms, strict=True)
+            self.anchors = frozenset(form for key, forms in pairs if len(key) > 1 for form in forms)
         self.bits = ALL_PARTS if term.field == "all" else PART_BITS.get(term.field, 0)
         self.weigh: Weigher = _weigher(self)
-
-    def weight(self, text: PaperText) -> float:
-        """What this term adds to a paper's score (0 when it does not occur)."""
-        return self.weigh(text)
 
     def phrase_parts(self, text: PaperText) -> int:
         """The parts in which a phrase occurs, words in a row (never across two authors)."""
@@ -73,9 +74,10 @@ class CompiledTerm:
 
     def names_match(self, text: PaperText) -> bool:
         """Whether a multi-word author term fits one of the paper's authors."""
-        anchors = {form for forms in self.whole for form in forms}
         return any(
-            name_matches(self.keys, name) for name in text.authors if not anchors.isdisjoint(name)
+            name_matches(self.keys, name)
+            for name in text.authors
+            if not self.anchors.isdisjoint(name)
         )
 
 
@@ -112,7 +114,7 @@ def _weigher(compiled: CompiledTerm) -> Weigher:
 
 
 def _name_weigher(compiled: CompiledTerm) -> Weigher:
-    anchors = tuple(form for forms in compiled.whole for form in forms)
+    anchors = compiled.anchors
     single = len(compiled.keys) == 1  # one whole word: it must be one of an author's tokens
 
     def name(t: PaperText) -> float:

@@ -184,10 +184,10 @@ class Matcher:
                 continue
             by_text[normalised] = index = len(self._rules)
             positive = tuple(dict.fromkeys(self._term_id(t) for t in positive_terms(node)))
-            tree = self._compile(node, covers)
+            tree, cover, _ = self._compile(node, covers)
             shape, include, exclude = _shape(tree)
             self._rules.append(_Rule(tree, positive, [topic.id], shape, include, exclude))
-            for space, key in self._cover(node, covers)[0]:
+            for space, key in cover:
                 table = {"w": self._words, "p": self._prefixes, "o": self._others}[space]
                 table.setdefault(key, []).append(index)
         self._prefix_lengths = sorted({len(p) for p in self._prefixes})
@@ -210,33 +210,31 @@ class Matcher:
             self._terms.append(CompiledTerm(term))
         return found
 
-    def _compile(self, node: Node, covers: _Covers) -> Tree:
+    def _compile(self, node: Node, covers: _Covers) -> tuple[Tree, set[CoverKey], float]:
+        """The rule tree of a node, with its cover and the cover's cost (one pass)."""
         if isinstance(node, Term):
-            return self._term_id(node)
+            term_id = self._term_id(node)
+            cover = covers.of_term(self._terms[term_id])
+            return term_id, cover, covers.cost(cover)
         if isinstance(node, Or):
-            return ("|", tuple(self._compile(option, covers) for option in node.options), ())
+            options = [self._compile(option, covers) for option in node.options]
+            union: set[CoverKey] = set().union(*(c for _, c, _ in options))
+            return ("|", tuple(t for t, _, _ in options), ()), union, covers.cost(union)
         # The part the rule is indexed under (the rarest) likely occurs in the papers that reach
         # it, so it is tested last; the others go rarest first, single terms before groups, so
         # a failing part is usually found with one lookup.
-        costs = [self._cover(child, covers)[1] for child in node.include]
+        parts = [self._compile(child, covers) for child in node.include]
+        costs = [cost for _, _, cost in parts]
         indexed = costs.index(min(costs))
         order = sorted(
             (i for i in range(len(costs)) if i != indexed),
             key=lambda i: (not isinstance(node.include[i], Term), costs[i]),
         )
-        include = tuple(self._compile(node.include[i], covers) for i in (*order, indexed))
-        return ("&", include, tuple(self._compile(child, covers) for child in node.exclude))
-
-    def _cover(self, node: Node, covers: _Covers) -> tuple[set[CoverKey], float]:
-        if isinstance(node, Term):
-            cover = covers.of_term(self._terms[self._term_id(node)])
-            return cover, covers.cost(cover)
-        if isinstance(node, Or):
-            union: set[CoverKey] = set()
-            for option in node.options:
-                union |= self._cover(option, covers)[0]
-            return union, covers.cost(union)
-        return min((self._cover(child, covers) for child in node.include), key=lambda c: c[1])
+        include = tuple(parts[i][0] for i in (*order, indexed))
+        # ANDNOT parts never help a paper match, so they are never indexed
+        exclude = tuple(self._compile(child, covers)[0] for child in node.exclude)
+        _, cover, cost = parts[indexed]
+        return ("&", include, exclude), cover, cost
 
     def _lookup(self, key: str) -> tuple[int, ...]:
         """Rules indexed under a token or under any prefix of it (memoised per token)."""

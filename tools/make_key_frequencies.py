@@ -18,13 +18,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest import taxonomy  # noqa: E402
 from digest.ingest import read_corpus  # noqa: E402
-from digest.text import keys  # noqa: E402
+from digest.models import Paper  # noqa: E402
+from digest.paper_text import PaperText  # noqa: E402
+from digest.text import word_key  # noqa: E402
 
 SOURCE = ROOT.parent / "shared" / "data" / "corpus" / "arxiv-cs-2025-03_2026-07.jsonl.gz"
 TARGET = ROOT / "digest" / "data" / "key_frequencies.json"
 MIN_SHARE = 0.005
+
+
+def lookup_keys(paper: Paper) -> set[str]:
+    """The keys the matcher can find a paper under, as its cover costs name them."""
+    text = PaperText(paper)  # the matcher's own reading of a paper, so the two cannot drift
+    found = {word_key(token) for token in text.parts}
+    found.update(text.categories)
+    if text.venue:
+        found.add("v:" + text.venue)
+    if text.has_code:
+        found.add("h:code")
+    return found
 
 
 def main() -> int:
@@ -37,16 +50,7 @@ def main() -> int:
     papers = 0
     for paper in read_corpus(source):
         papers += 1
-        found = set(keys(paper.title)) | set(keys(paper.abstract)) | set(keys(paper.comment or ""))
-        for name in paper.author_names:
-            found.update(keys(name))
-        for category in paper.categories:
-            found.update(taxonomy.paper_keys(category))
-        if paper.venue:
-            found.add("v:" + paper.venue.split("'")[0].casefold())
-        if paper.code_url:
-            found.add("h:code")
-        counts.update(found)
+        counts.update(lookup_keys(paper))
     shares = {
         key: round(count / papers, 4)
         for key, count in counts.most_common()

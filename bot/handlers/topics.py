@@ -74,7 +74,7 @@ async def remove_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
             raise UserError(f"There is no topic `{name}`. See `/paper topics`.")
         await unit.topics.delete(topic.id)
     await ctx.notify(subscriptions=True)
-    return messages.public(f"Removed topic **{name}** and its subscriptions.")
+    return messages.public(f"Removed topic **{topic.name}** and its subscriptions.")
 
 
 async def check_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:

@@ -1,4 +1,4 @@
-"""`/paper topic-add`, `topic-edit` and `topic-check`: rules are checked, errors are friendly."""
+"""`/paper topic-add`, `-edit`, `-remove` and `-check`: rules are checked, errors are friendly."""
 
 from __future__ import annotations
 
@@ -56,3 +56,14 @@ async def test_topic_check_shows_the_api_query(sqlite_store: SqlStore, clock: Fi
     reply = await handlers.command(_invoke("topic-check", rule="au:stoica_i ANDNOT vision"))
     assert 'Understood as `au:"stoica i" ANDNOT all:vision`' in reply.text
     assert "arXiv API query: `au:stoica_i ANDNOT all:vision`" in reply.text
+
+
+async def test_topic_remove_names_the_topic_as_stored(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    handlers = Handlers(sqlite_store, clock)
+    await handlers.command(_invoke("topic-add", name="moe", rule="MoE"))
+    reply = await handlers.command(_invoke("topic-remove", topic="MoE"))
+    assert "Removed topic **moe** and its subscriptions." in reply.text
+    reply = await handlers.command(_invoke("topics"))
+    assert "No topics yet" in reply.text

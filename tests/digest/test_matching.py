@@ -192,3 +192,14 @@ def test_without_frequency_data_rules_still_match() -> None:
     found = Matcher(rules, shares={}).match([PAPER])
     assert [m.topic_id for m in found] == [1, 2]
     assert found == Matcher(rules).match([PAPER])
+
+
+def test_the_frequency_table_counts_the_keys_papers_are_looked_up_by() -> None:
+    from tools.make_key_frequencies import lookup_keys
+
+    found = lookup_keys(PAPER)
+    # text and author tokens as match keys (plural s dropped), category and archive keys,
+    # venue and code: the names _Covers.share looks shares up by
+    assert {"serving", "request", "gpu", "stoica", "maestro", "proc", "accepted"} <= found
+    assert {"c:cs.DC", "c:eess.SY", "a:cs", "a:eess", "v:osdi", "h:code"} <= found
+    assert "requests" not in found
