@@ -392,6 +392,12 @@ def _split_venue(text: str) -> tuple[str, str | None]:
     return name, None
 
 
+def pointed(rule: str, error: QueryError) -> tuple[str, str]:
+    """The rule on one line and a caret line under the error's position (for any display)."""
+    shown = rule.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return shown, " " * min(error.position, len(shown)) + "^"
+
+
 def parse(rule: str) -> Node:
     """Parse a rule; raise QueryError naming the position and the reason."""
     if len(rule) > MAX_RULE_CHARS:

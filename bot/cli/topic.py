@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from bot.cli.common import iso_date, opened_store
 from config import Settings
 from digest.ports import Unit
-from digest.query import QueryError
+from digest.query import QueryError, pointed
 from digest.topics import RuleCheck, check_rule
 
 
@@ -40,8 +40,8 @@ async def _newest_day(unit: Unit) -> date:
 
 def error_lines(rule: str, error: QueryError) -> list[str]:
     """The rule, a caret under the position of the error, and the reason."""
-    shown = rule.replace("\t", " ").replace("\n", " ")
-    return [shown, " " * min(error.position, len(shown)) + "^", f"error: {error.reason}"]
+    shown, caret = pointed(rule, error)
+    return [shown, caret, f"error: {error.reason}"]
 
 
 def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:

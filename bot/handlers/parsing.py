@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.commands import WEEKDAY_CHOICES
 from bot.handlers.context import UserError
 from digest.arxiv import FeedError, split_id
-from digest.query import QueryError
+from digest.query import QueryError, pointed
 
 MAX_CAP = 100
 
 
 def rule_error(rule: str, error: QueryError) -> str:
     """The parse error of a rule, with a caret under the place it went wrong."""
-    caret = " " * min(error.position, len(rule)) + "^"
-    return f"That rule does not parse: {error}.\n```\n{rule}\n{caret}\n```"
+    shown, caret = pointed(rule, error)
+    return f"That rule does not parse: {error}.\n```\n{shown}\n{caret}\n```"
 
 
 def paper_id(text: str) -> str:

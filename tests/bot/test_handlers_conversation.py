@@ -163,3 +163,14 @@ async def test_new_workspaces_start_with_the_configured_schedule(
     await talk.chat.say(ADMIN, talk.papers, "/paper topic-add serving ti:serving")
     reply = await talk.chat.say(MEMBER, talk.papers, "/paper subscribe serving")
     assert "First digest: Fri 03 Jul 08:30 Europe/Berlin" in reply.text
+
+
+async def test_the_caret_points_at_the_error_in_a_rule_typed_over_two_lines(
+    talk: Conversation,
+) -> None:
+    reply = await talk.chat.say(
+        ADMIN, talk.papers, "/paper topic-add serving ti:serving\nAND (cat:cs.DC"
+    )
+    assert "ti:serving AND (cat:cs.DC\n" in reply.text
+    caret = reply.text.split("ti:serving AND (cat:cs.DC\n", 1)[1].split("\n", 1)[0]
+    assert caret == " " * len("ti:serving AND ") + "^"
