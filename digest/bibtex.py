@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from digest.arxiv_links import abs_url, id_year
-from digest.list_view import ListView
+from digest.arxiv_links import id_year
+from digest.list_view import ListView, entry_link
 from digest.models import ListEntry, Paper
 from digest.text import tokens
 
@@ -46,7 +46,7 @@ def _record(entry: ListEntry, paper: Paper | None, key: str) -> str:
         ]
     fields += [
         ("doi", paper.doi if paper else None),
-        ("url", entry.external_url or (abs_url(entry.paper_id) if entry.paper_id else None)),
+        ("url", entry_link(entry)),
         ("note", _escape(entry.venue) if entry.venue else None),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)

@@ -143,13 +143,6 @@ def export_markdown(view: ListView, style: str = "llmsys") -> str:
     return write_list(view_document(view), style)
 
 
-def entry_url(entry: ListEntry) -> str:
-    """Where an entry links to: its external link or its arXiv abstract page."""
-    if entry.external_url:
-        return entry.external_url
-    return f"https://arxiv.org/abs/{entry.paper_id}" if entry.paper_id else ""
-
-
 def describe_entry(entry: ListEntry) -> str:
     """`#12 “Title”` as the chat commands name an entry."""
     return f"#{entry.id} “{entry.title}”"

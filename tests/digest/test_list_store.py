@@ -168,6 +168,7 @@ async def test_bibtex_and_json(sqlite_store: SqlStore, clock: FixedClock) -> Non
         "author = {Ada Lovelace and Ion Stoica}",
         "note = {SOSP'23}",
         "year = {2026}",
+        "url = {https://arxiv.org/abs/2309.06180}",
     ):
         assert field in vllm
     assert "@misc{list:orca-serving," in bibtex  # a non-arXiv entry keyed by its title
@@ -175,7 +176,12 @@ async def test_bibtex_and_json(sqlite_store: SqlStore, clock: FixedClock) -> Non
     assert export_bibtex(view) == bibtex  # stable
     doc = json.loads(export_json(view))
     assert [s["path"] for s in doc["sections"]] == [["Training"], ["Serving"]]
-    assert doc["sections"][1]["entries"][1]["arxiv_id"] == "2309.06180"
+    vllm_json, orca_json = doc["sections"][1]["entries"][1], doc["sections"][1]["entries"][0]
+    assert (vllm_json["arxiv_id"], vllm_json["url"]) == (
+        "2309.06180",
+        "https://arxiv.org/abs/2309.06180",
+    )
+    assert orca_json["url"] == "https://www.usenix.org/conference/osdi22/presentation/yu"
     assert doc["sections"][0]["entries"][2]["url"] is None
 
 
