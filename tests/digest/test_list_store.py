@@ -90,7 +90,7 @@ async def test_importing_again_reports_papers_already_on_the_list(
     ws = await _imported(sqlite_store, clock)
     async with sqlite_store.unit() as unit:
         report = await import_list(unit, ws.id, read_list(LIST), clock.now())
-    assert (report.added, report.stubs) == (0, 0)
+    assert (report.added, report.stubs, report.sections) == (0, 0, 0)
     assert [(a.line, a.section) for a in report.already_listed] == [
         (4, "Training"),
         (5, "Training"),
