@@ -171,6 +171,8 @@ async def test_bibtex_and_json(sqlite_store: SqlStore, clock: FixedClock) -> Non
         "url = {https://arxiv.org/abs/2309.06180}",
     ):
         assert field in vllm
+    megatron = bibtex[bibtex.index("@misc{arxiv:1909.08053") :].split("\n}\n")[0]
+    assert "year = {2019}" in megatron  # a stub has no date: the id's year stands in
     assert "@misc{list:orca-serving," in bibtex  # a non-arXiv entry keyed by its title
     assert "@misc{list:plumber-diagnosing-bottlenecks," in bibtex
     assert export_bibtex(view) == bibtex  # stable
