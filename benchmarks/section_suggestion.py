@@ -6,12 +6,11 @@ Reads ../shared/data/lists (and the arXiv corpus there for abstracts); exits whe
 
 from __future__ import annotations
 
-import gzip
-import json
 import sys
 import time
 from pathlib import Path
 
+from digest.ingest import read_corpus
 from digest.list_markdown import read_list
 from digest.section_eval import evaluate
 
@@ -27,13 +26,7 @@ CORPUS = SHARED / "corpus" / "arxiv-cs-2025-03_2026-07.jsonl.gz"
 
 def load_abstracts(wanted: set[str]) -> dict[str, str]:
     """Abstracts of the wanted ids found in the shared corpus."""
-    found: dict[str, str] = {}
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            if record["id"] in wanted:
-                found[record["id"]] = record["summary"]
-    return found
+    return {p.arxiv_id: p.abstract for p in read_corpus(CORPUS) if p.arxiv_id in wanted}
 
 
 def main() -> int:

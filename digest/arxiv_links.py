@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+ARXIV_FIRST_YEAR = 1991  # two-digit years 91..99 are the 1990s
 # New-style ids (0704.0001 .. 2607.12345) and old-style ones (hep-th/9901001, math.GT/0309136).
 _NEW = r"\d{4}\.\d{4,5}"
 _OLD = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
@@ -47,6 +48,14 @@ def id_year(arxiv_id: str) -> int | None:
     """The two-digit year an id was assigned in (`2406.12345` -> 24, `hep-th/9901001` -> 99)."""
     digits = arxiv_id.rsplit("/", 1)[-1]
     return int(digits[:2]) if digits[:2].isdigit() else None
+
+
+def id_full_year(arxiv_id: str) -> int | None:
+    """The year an id was assigned in (`2406.12345` -> 2024, `hep-th/9901001` -> 1999)."""
+    year = id_year(arxiv_id)
+    if year is None:
+        return None
+    return year + (1900 if year >= ARXIV_FIRST_YEAR % 100 else 2000)
 
 
 def _normalise(arxiv_id: str) -> str:

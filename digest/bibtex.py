@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from digest.arxiv_links import abs_url, id_year
-from digest.list_view import ListView
+from digest.arxiv_links import id_full_year
+from digest.list_view import ListView, entry_link
 from digest.models import ListEntry, Paper
 from digest.text import tokens
 
@@ -20,9 +20,8 @@ def _escape(text: str) -> str:
 def _year(entry: ListEntry, paper: Paper | None) -> str | None:
     if paper is not None and paper.submitted is not None:
         return str(paper.submitted.year)
-    if entry.paper_id and (yy := id_year(entry.paper_id)) is not None:
-        return str(1900 + yy if yy >= 91 else 2000 + yy)
-    return None
+    year = id_full_year(entry.paper_id) if entry.paper_id else None
+    return str(year) if year is not None else None
 
 
 def entry_key(entry: ListEntry) -> str:
@@ -46,7 +45,7 @@ def _record(entry: ListEntry, paper: Paper | None, key: str) -> str:
         ]
     fields += [
         ("doi", paper.doi if paper else None),
-        ("url", entry.external_url or (abs_url(entry.paper_id) if entry.paper_id else None)),
+        ("url", entry_link(entry)),
         ("note", _escape(entry.venue) if entry.venue else None),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from digest.arxiv_links import abs_url
 
 SECTION_SEPARATOR = " / "
+# Where entries go that no section names (a list without headings, a paper approved as is).
+DEFAULT_SECTION = "Uncategorized"
 
 
 @dataclass(frozen=True, slots=True)

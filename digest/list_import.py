@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from digest.list_document import SECTION_SEPARATOR, Duplicate, ReadProblem, ReadResult
+from digest.list_document import SECTION_SEPARATOR, ReadResult
 from digest.list_markdown.duplicates import title_key
 from digest.list_view import section_paths
 from digest.lists import section_for_parts
@@ -33,17 +33,12 @@ class AlreadyListed:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did, and what it could not read."""
+    """What an import did (what it could not read is in the ReadResult it was given)."""
 
-    style: str
-    title: str
     sections: int
     added: int
     stubs: int
     already_listed: tuple[AlreadyListed, ...]
-    problems: tuple[ReadProblem, ...]
-    duplicates: tuple[Duplicate, ...]
-    skipped_sections: tuple[str, ...]
 
 
 def _keys(arxiv_id: str | None, url: str | None, title: str) -> list[str]:
@@ -72,7 +67,9 @@ async def import_list(
     """Add every item of a read list to the workspace's list, keeping sections and order."""
     document = read.document
     live = await unit.lists.entries(workspace_id)
-    paths = section_paths(await unit.lists.sections(workspace_id))
+    sections = await unit.lists.sections(workspace_id)
+    sections_before = len(sections)
+    paths = section_paths(sections)
     # Importing the same list twice adds nothing: entries are recognised by id, link or title.
     listed: dict[str, str] = {}
     for entry in live:
@@ -87,11 +84,10 @@ async def import_list(
             stubs[item.arxiv_id] = stub_paper(item.arxiv_id, item.title, item.venue)
     if stubs:
         await unit.papers.upsert_many(list(stubs.values()))
-    sections_before = len(await unit.lists.sections(workspace_id))
     added = 0
     already: list[AlreadyListed] = []
     for section in document.sections:
-        target = await section_for_parts(unit, workspace_id, section.path)
+        target = await section_for_parts(unit, workspace_id, section.path, sections)
         for item in section.items:
             found = next(
                 (listed[k] for k in _keys(item.arxiv_id, item.url, item.title) if k in listed),
@@ -115,13 +111,8 @@ async def import_list(
             )
             added += 1
     return ImportReport(
-        style=read.style,
-        title=document.title,
-        sections=len(await unit.lists.sections(workspace_id)) - sections_before,
+        sections=len(sections) - sections_before,
         added=added,
         stubs=len(stubs),
         already_listed=tuple(already),
-        problems=read.problems,
-        duplicates=read.duplicates,
-        skipped_sections=read.skipped_sections,
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from digest.arxiv_links import abs_url
-from digest.list_view import ListView, section_paths
+from digest.list_view import ListView, entry_link, section_paths
 
 
 def export_json(view: ListView) -> str:
@@ -19,7 +18,7 @@ def export_json(view: ListView) -> str:
                 "id": e.id,
                 "title": e.title,
                 "arxiv_id": e.paper_id,
-                "url": e.external_url or (abs_url(e.paper_id) if e.paper_id else None),
+                "url": entry_link(e),
                 "venue": e.venue,
                 "note": e.note,
                 "links": [{"label": label, "url": url} for label, url in e.links],

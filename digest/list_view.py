@@ -45,6 +45,11 @@ def entry_item(entry: ListEntry) -> ListItem:
     )
 
 
+def entry_link(entry: ListEntry) -> str | None:
+    """Where an entry links to, as every export writes it (see ListItem.link)."""
+    return entry_item(entry).link
+
+
 def view_document(view: ListView) -> ListDocument:
     """The list as a document: sections in display order with their entries in order."""
     paths = section_paths(view.sections)

@@ -8,14 +8,13 @@ from datetime import datetime
 
 from digest.arxiv_links import arxiv_id_from_text, arxiv_id_from_url
 from digest.bibtex import export_bibtex
-from digest.list_document import SECTION_SEPARATOR
+from digest.list_document import DEFAULT_SECTION, SECTION_SEPARATOR
 from digest.list_json import export_json
 from digest.list_markdown import write_list
 from digest.list_view import ListView, section_paths, view_document
 from digest.models import ListEntry, ListSection, Paper
 from digest.ports import Unit
 
-DEFAULT_SECTION = "Uncategorized"
 # `#12`, `12`, or `#12 Title…` as autocomplete offers it.
 _ENTRY_NUMBER = re.compile(r"^#?(\d+)(?:\s.*)?$")
 MAX_MATCHES_SHOWN = 5
@@ -79,10 +78,20 @@ async def section_for_path(unit: Unit, workspace_id: int, path: str) -> ListSect
     return await section_for_parts(unit, workspace_id, split_path(path))
 
 
-async def section_for_parts(unit: Unit, workspace_id: int, parts: Sequence[str]) -> ListSection:
-    """The section at a path given as its titles, created level by level if missing."""
+async def section_for_parts(
+    unit: Unit,
+    workspace_id: int,
+    parts: Sequence[str],
+    sections: list[ListSection] | None = None,
+) -> ListSection:
+    """The section at a path given as its titles, created level by level if missing.
+
+    `sections`, the workspace's sections if the caller has them, spares reading them again and
+    gains the sections created here (an import files many paths in a row).
+    """
     parts = list(parts) or [DEFAULT_SECTION]
-    sections = await unit.lists.sections(workspace_id)
+    if sections is None:
+        sections = await unit.lists.sections(workspace_id)
     parent: ListSection | None = None
     for part in parts:
         parent_id = parent.id if parent else None
@@ -141,13 +150,6 @@ async def load_list(unit: Unit, workspace_id: int, title: str) -> ListView:
 def export_markdown(view: ListView, style: str = "llmsys") -> str:
     """The list as Markdown in one of the styles (see digest.list_markdown.STYLES)."""
     return write_list(view_document(view), style)
-
-
-def entry_url(entry: ListEntry) -> str:
-    """Where an entry links to: its external link or its arXiv abstract page."""
-    if entry.external_url:
-        return entry.external_url
-    return f"https://arxiv.org/abs/{entry.paper_id}" if entry.paper_id else ""
 
 
 def describe_entry(entry: ListEntry) -> str:

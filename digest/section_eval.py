@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from digest.arxiv_links import id_year
+from digest.arxiv_links import id_full_year
 from digest.list_document import ListDocument, ListItem
 from digest.list_venues import split_venue
 from digest.sections import Example, SectionModel, paper_text
@@ -34,8 +34,8 @@ def _year(item: ListItem) -> int:
         _, year = split_venue(item.venue)
         if year is not None:
             return int(year)
-    if item.arxiv_id and (yy := id_year(item.arxiv_id)) is not None:
-        return yy if yy < 91 else yy - 100
+    if item.arxiv_id and (assigned := id_full_year(item.arxiv_id)) is not None:
+        return assigned - 2000  # on the venues' two-digit scale; the 1990s come before 00
     return -100  # undated entries count as the oldest
 
 

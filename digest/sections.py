@@ -18,7 +18,8 @@ from digest.list_view import section_paths
 from digest.ports import Unit
 
 TOP = 3
-MIN_EXAMPLES = 2
+# A classifier needs two sections to tell apart; with one, every paper goes there.
+MIN_SECTIONS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class SectionModel:
     def __init__(self, examples: Sequence[Example]) -> None:
         self._counts = Counter(example.section for example in examples)
         self._pipeline = None
-        if len(self._counts) >= MIN_EXAMPLES:
+        if len(self._counts) >= MIN_SECTIONS:
             # scikit-learn loads slowly; import it only when a model is trained.
             from sklearn.feature_extraction.text import TfidfVectorizer
             from sklearn.pipeline import make_pipeline, make_union
@@ -88,7 +89,7 @@ class SectionModel:
             return [(section, 1.0) for section, _ in self._counts.most_common(top)]
         scores = self._pipeline.decision_function([text])[0]
         classes = self._pipeline.classes_
-        if len(classes) == MIN_EXAMPLES:
+        if len(classes) == 2:
             # Two classes give one score: positive means the second class.
             scores = [-scores, scores]
         order = sorted(range(len(classes)), key=lambda i: (-scores[i], str(classes[i])))

@@ -6,6 +6,7 @@ from bot import messages
 from bot.handlers.context import Context
 from bot.ports import Invocation, OutboundMessage
 from digest import lists
+from digest.list_view import section_paths
 from digest.lists import section_path_of
 
 
@@ -15,14 +16,14 @@ async def show_list(ctx: Context, invocation: Invocation) -> OutboundMessage:
         workspace = await ctx.workspace(unit, invocation.channel)
         sections = await unit.lists.sections(workspace.id)
         entries = await unit.lists.entries(workspace.id)
-        paths = {s.id: await section_path_of(unit, workspace.id, s.id) for s in sections}
     if not entries:
         return messages.reply("The list is empty. Nominate papers with `/paper nominate`.")
+    paths = section_paths(sections)
     lines = []
     for section in sections:
         inside = [e for e in entries if e.section_id == section.id]
         if inside:
-            lines.append(f"**{paths[section.id]}** ({len(inside)})")
+            lines.append(f"**{lists.SECTION_SEPARATOR.join(paths[section.id])}** ({len(inside)})")
             lines += [
                 f"• #{e.id} {e.title}" + (f" ({e.venue})" if e.venue else "") for e in inside[-5:]
             ]

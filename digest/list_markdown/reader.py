@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from digest.list_document import (
+    DEFAULT_SECTION,
+    SECTION_SEPARATOR,
     DocSection,
     ListDocument,
     ListItem,
@@ -63,7 +65,7 @@ class _State:
         self.last_item = None
 
     def add(self, item: ListItem) -> None:
-        path = self.path or ("Uncategorized",)
+        path = self.path or (DEFAULT_SECTION,)
         if path not in self.order:
             self.order.append(path)
         bucket = self.items.setdefault(path, [])
@@ -259,7 +261,9 @@ def _result(state: _State, style: str) -> ReadResult:
     toc = {p for p in state.order if p and p[-1].casefold() in _TOC_TITLES}
     filled = {p for p, items in state.items.items() if items}
     keep = {p[:n] for p in filled for n in range(1, len(p) + 1)} - toc
-    skipped = tuple(" / ".join(p) for p in state.order if p not in keep and p not in toc)
+    skipped = tuple(
+        SECTION_SEPARATOR.join(p) for p in state.order if p not in keep and p not in toc
+    )
     sections = []
     for path in _order_tree(state.order, keep):
         items = state.items.get(path, [])

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from digest.clock import FixedClock
 from digest.models import Platform
 from storage.store import SqlStore
 
@@ -34,7 +33,7 @@ async def cli_env(
 
 
 def test_import_show_and_export(
-    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: FixedClock
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "list.md"
     source.write_text(LIST, encoding="utf-8")

@@ -83,11 +83,10 @@ async def test_other_suggestion_buttons_and_reject_with_reason(
     await handlers.command(_run("nominate", BO, paper="https://arxiv.org/abs/2606.00001v2"))
     [(_, _, review)] = await _outbox(sqlite_store, clock)
     second = [b for b in review.buttons if b.action == messages.APPROVE][1]
-    assert not (
-        await handlers.action(
-            ActionEvent(MessageRef(CHANNEL, "m"), BO, second.action, second.value)
-        )
-    ).text.endswith("list.")
+    refused = await handlers.action(
+        ActionEvent(MessageRef(CHANNEL, "m"), BO, second.action, second.value)
+    )
+    assert refused.text == "Only admins can approve or reject nominations."
     outcome = await handlers.action(
         ActionEvent(MessageRef(CHANNEL, "m"), ADMIN, second.action, second.value)
     )
@@ -146,6 +145,7 @@ async def test_admin_commands_change_the_list(sqlite_store: SqlStore, clock: Fix
     assert "unknown list style 'fancy'" in bad_style.text
     shown = await handlers.command(_run("list"))
     assert "ZeRO" not in shown.text and "**Scheduling** (2)" in shown.text.splitlines()[0]
+    assert "**Inference / Memory** (1)" in shown.text.splitlines()
     entries = await handlers.autocomplete(CHANNEL, "entry", "gpipe")
     assert len(entries) == 1 and entries[0].endswith(
         "GPipe: Pipeline parallel training of giant models"

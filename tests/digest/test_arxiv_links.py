@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from digest.arxiv_links import arxiv_id_from_text, arxiv_id_from_url, id_year, is_arxiv_host
+from digest.arxiv_links import (
+    arxiv_id_from_text,
+    arxiv_id_from_url,
+    id_full_year,
+    id_year,
+    is_arxiv_host,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +47,5 @@ def test_typed_ids_and_hosts() -> None:
     assert is_arxiv_host("https://arxiv.org/list/cs.DC/recent")
     assert not is_arxiv_host("https://example.org/arxiv.org/abs/1")
     assert (id_year("2406.12345"), id_year("hep-th/9901001")) == (24, 99)
+    years = [id_full_year(i) for i in ("2406.12345", "hep-th/9901001", "0704.0001", "math/9108001")]
+    assert years == [2024, 1999, 2007, 1991]

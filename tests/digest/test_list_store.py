@@ -90,7 +90,7 @@ async def test_importing_again_reports_papers_already_on_the_list(
     ws = await _imported(sqlite_store, clock)
     async with sqlite_store.unit() as unit:
         report = await import_list(unit, ws.id, read_list(LIST), clock.now())
-    assert (report.added, report.stubs) == (0, 0)
+    assert (report.added, report.stubs, report.sections) == (0, 0, 0)
     assert [(a.line, a.section) for a in report.already_listed] == [
         (4, "Training"),
         (5, "Training"),
@@ -168,14 +168,22 @@ async def test_bibtex_and_json(sqlite_store: SqlStore, clock: FixedClock) -> Non
         "author = {Ada Lovelace and Ion Stoica}",
         "note = {SOSP'23}",
         "year = {2026}",
+        "url = {https://arxiv.org/abs/2309.06180}",
     ):
         assert field in vllm
+    megatron = bibtex[bibtex.index("@misc{arxiv:1909.08053") :].split("\n}\n")[0]
+    assert "year = {2019}" in megatron  # a stub has no date: the id's year stands in
     assert "@misc{list:orca-serving," in bibtex  # a non-arXiv entry keyed by its title
     assert "@misc{list:plumber-diagnosing-bottlenecks," in bibtex
     assert export_bibtex(view) == bibtex  # stable
     doc = json.loads(export_json(view))
     assert [s["path"] for s in doc["sections"]] == [["Training"], ["Serving"]]
-    assert doc["sections"][1]["entries"][1]["arxiv_id"] == "2309.06180"
+    vllm_json, orca_json = doc["sections"][1]["entries"][1], doc["sections"][1]["entries"][0]
+    assert (vllm_json["arxiv_id"], vllm_json["url"]) == (
+        "2309.06180",
+        "https://arxiv.org/abs/2309.06180",
+    )
+    assert orca_json["url"] == "https://www.usenix.org/conference/osdi22/presentation/yu"
     assert doc["sections"][0]["entries"][2]["url"] is None
 
 
