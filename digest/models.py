@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from digest.arxiv_links import abs_url as abs_page_url
+
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -43,17 +45,12 @@ class Paper:
     @property
     def abs_url(self) -> str:
         """The paper's abstract page."""
-        return f"https://arxiv.org/abs/{self.arxiv_id}"
+        return abs_page_url(self.arxiv_id)
 
     @property
     def is_stub(self) -> bool:
         """Known only from an imported list (version 0); ingestion replaces it with the record."""
         return self.version == 0
-
-    @property
-    def pdf_url(self) -> str:
-        """The paper's PDF."""
-        return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
     @property
     def author_names(self) -> tuple[str, ...]:
