@@ -53,6 +53,7 @@ class FlakyPlatform:
         self.error = error
         self.after_post = after_post
         self.sends = 0
+        self.looked_since: list[datetime] = []
 
     async def start(self) -> None:
         """Nothing to connect."""
@@ -71,9 +72,12 @@ class FlakyPlatform:
             raise self.error
         return await self.inner.send(channel, message, nonce)
 
-    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
-        """Ask the chat."""
-        return await self.inner.find_sent(channel, nonce)
+    async def find_sent(
+        self, channel: ChannelRef, nonce: str, since: datetime
+    ) -> MessageRef | None:
+        """Ask the chat, noting from when."""
+        self.looked_since.append(since)
+        return await self.inner.find_sent(channel, nonce, since)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Edit."""
@@ -257,7 +261,7 @@ async def test_a_permanent_error_pauses_the_channel_and_tells_the_review_channel
 
     # Access is back: an admin resumes, and the kept digest goes out, once.
     handlers = Handlers(store, clock, on_outbox_changed=runner.delivery.deliver_due)
-    admin = UserRef("u-admin", "ada", is_admin=True)
+    admin = UserRef("u-admin", "ada", platform_admin=True)
     channel = ChannelRef(Platform.CONSOLE, "console", CHANNEL, workspace_name="lab")
     reply = await handlers.command(Invocation(channel, admin, "digest", {"key": "resume"}))
     assert "paused" not in reply.text
