@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.app import Bot, open_store
 from bot.console.platform import ConsoleChat, ConsolePlatform
-from bot.console.repl import ConsoleSession, console_loop, log_to_file
+from bot.console.repl import ConsoleSession, console_loop, logs_in
 from bot.demo.script import run_demo
 from bot.offload import ProcessOffload
 from config import Settings
@@ -64,8 +64,12 @@ async def run(settings: Settings, console: bool) -> int:
         name = "Discord" if settings.discord_token else "Slack"
         print(NOT_YET.format(name=name), file=sys.stderr)
         return 2
-    log_to_file(CONSOLE_LOG)
     print(f"Logs go to {CONSOLE_LOG}.")
+    with logs_in(CONSOLE_LOG):
+        return await _run_console(settings)
+
+
+async def _run_console(settings: Settings) -> int:
     clock = SystemClock()
     store = await open_store(settings, clock)
     platform = ConsolePlatform(sys.stdout)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.commands import CommandError
@@ -22,6 +23,7 @@ ROSTER = (
     UserRef("cy", "cy", role_ids=("reviewers",)),
 )
 FIRST_CHANNEL = "general"
+log = logging.getLogger(__name__)
 
 CONSOLE_HELP = """\
 Type /paper commands (try /paper help), or:
@@ -34,14 +36,23 @@ Type /paper commands (try /paper help), or:
   quit"""
 
 
-def log_to_file(path: Path) -> None:
-    """Send every log record to `path`, so none lands between the chat lines."""
+@contextmanager
+def logs_in(path: Path) -> Iterator[None]:
+    """Send every log record to `path` meanwhile, so none lands between the chat lines."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+    before = list(root.handlers)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for old in before:
+        root.removeHandler(old)
     root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        for old in before:
+            root.addHandler(old)
 
 
 def _describe(user: UserRef) -> str:
@@ -136,6 +147,7 @@ class ConsoleSession:
 async def console_loop(session: ConsoleSession) -> None:
     """Read lines from the terminal until `quit` or end of input."""
     session.say(CONSOLE_HELP)
+    log.info("console session %s started", session.platform.session)
     while True:
         try:
             line = await asyncio.to_thread(input, session.prompt)

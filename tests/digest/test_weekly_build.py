@@ -223,7 +223,9 @@ async def test_an_empty_week_says_so_or_stays_quiet(store: SqlStore) -> None:
     empty = await _build(store, subs, MON)
     said = digest_messages(empty, "⭐", quiet_when_empty=False)
     assert len(said) == 1
-    assert said[0].body == text("Nothing new on ", bold("moe"), " or ", bold("serving"), " this week.")
+    assert said[0].body == text(
+        "Nothing new on ", bold("moe"), " or ", bold("serving"), " this week."
+    )
     assert digest_messages(empty, "⭐", quiet_when_empty=True) == []
 
     await add_papers(store, ["2606.00001"])
