@@ -68,11 +68,16 @@ def _width(piece: Piece) -> int:
     return len(_piece(piece))
 
 
+def fitted(pieces: Sequence[Piece]) -> Sequence[Piece]:
+    """The pieces that fit in TEXT_LIMIT as rendered, the last one cut."""
+    return fit(pieces, TEXT_LIMIT, _width)
+
+
 def text_lines(pieces: Sequence[Piece]) -> list[str]:
     """Pieces as terminal lines, cut to TEXT_LIMIT; a preformatted block gets lines of its own."""
     parts: list[str] = []
     after_block = False
-    for piece in fit(pieces, TEXT_LIMIT, _width):
+    for piece in fitted(pieces):
         if isinstance(piece, Pre):
             if parts and not parts[-1].endswith("\n"):
                 parts.append("\n")

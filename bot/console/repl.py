@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.commands import CommandError
 from bot.console.platform import ConsoleChat, ConsolePlatform
+from bot.console.render import literal
 from bot.ports import ChannelRef, UserRef
 
 # Who can be played: an admin by the platform's word, a member, and a member who holds the
@@ -58,7 +59,7 @@ def logs_in(path: Path) -> Iterator[None]:
 def _describe(user: UserRef) -> str:
     facts = ["platform admin"] if user.platform_admin else []
     facts += [f"role {role}" for role in user.role_ids]
-    return f"{user.name}: " + (", ".join(facts) or "member")
+    return literal(f"{user.name}: " + (", ".join(facts) or "member"))
 
 
 class ConsoleSession:
@@ -74,7 +75,7 @@ class ConsoleSession:
     @property
     def prompt(self) -> str:
         """`ada in #general> `."""
-        return f"{self.user.name} in #{self.channel.name}> "
+        return literal(f"{self.user.name} in #{self.channel.name}") + "> "
 
     def say(self, line: str) -> None:
         """Print a line of the console itself."""
@@ -89,7 +90,7 @@ class ConsoleSession:
         try:
             await self._dispatch(line, words)
         except (CommandError, LookupError) as exc:
-            self.say(f"! {exc}")
+            self.say("! " + literal(str(exc)))
         return True
 
     async def _dispatch(self, line: str, words: list[str]) -> None:
@@ -109,7 +110,7 @@ class ConsoleSession:
         elif verb == "/in" and len(words) == 2:
             name = words[1].lstrip("#").lower()
             self.channel = self.platform.channel(name, name)
-            self.say(f"You are in #{name}.")
+            self.say(literal(f"You are in #{name}."))
         elif verb == "/users":
             self.say("\n".join(_describe(user) for user in self.users.values()))
         elif verb in actions and len(words) >= 3:
