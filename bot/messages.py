@@ -59,7 +59,7 @@ def _window_phrase(digest: Digest) -> str:
 
 
 def _names(names: Sequence[str]) -> tuple[Part, ...]:
-    """`**a**, **b** or **c**` as pieces."""
+    """`a, b or c`, each name in bold."""
     parts: list[Part] = []
     for i, name in enumerate(names):
         if i:

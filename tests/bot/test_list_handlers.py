@@ -141,8 +141,13 @@ async def test_auto_approval_files_into_the_top_suggestion_and_tells_the_voters(
     await handlers.command(_run("nominate", paper="2606.00001"))
     reply = await handlers.command(_run("nominate", BO, paper="2606.00001"))
     assert reply.text.endswith("joined the list under Inference / Serving.")
-    dms = sorted(c for c, k, _ in await _outbox(sqlite_store, clock) if k == "dm")
+    assert reply.ephemeral  # a nomination's answer is the voter's; the channel is told apart
+    queued = await _outbox(sqlite_store, clock)
+    dms = sorted(c for c, k, _ in queued if k == "dm")
     assert dms == ["@ada", "@bo"]
+    (told,) = [(c, m) for c, k, m in queued if k == "announcement"]
+    assert told[0] == "papers" and not told[1].ephemeral
+    assert told[1].text == reply.text
 
 
 async def test_admin_commands_change_the_list(sqlite_store: SqlStore, clock: FixedClock) -> None:
