@@ -128,6 +128,10 @@ class ConsolePlatform:
         """The number the terminal showed for a posted message."""
         return next((str(p.number) for p in self.posted if p.ref == ref), ref.id)
 
+    def message_of(self, ref: MessageRef) -> OutboundMessage | None:
+        """What a posted message shows."""
+        return next((p.message for p in self.posted if p.ref == ref), None)
+
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Print the new content of a message."""
         where = f"#{ref.channel.name} (edited)"
@@ -211,34 +215,23 @@ class ConsoleChat:
         self, user: UserRef, ref: MessageRef, action: str, value: str
     ) -> OutboundMessage:
         """A user presses a button on a message."""
-        labels = [
-            b.label
-            for p in self.platform.posted
-            if p.ref == ref
-            for b in p.message.buttons
-            if b.action == action and b.value == value
-        ]
-        number = self.platform.number_of(ref)
-        shown = labels[0] if labels else action
-        self._echo(f"@{user.name or user.id} presses [{shown}] on message {number}")
-        event = ActionEvent(ref, user, action, value)
-        return await self.handlers.action(event, self._responder(user, ref.channel))
+        message = self.platform.message_of(ref)
+        buttons = message.buttons if message else ()
+        label = next((b.label for b in buttons if (b.action, b.value) == (action, value)), action)
+        return await self._act(ActionEvent(ref, user, action, value), f"presses [{label}]")
 
     async def choose(
         self, user: UserRef, ref: MessageRef, action: str, value: str, choice: str
     ) -> OutboundMessage:
         """A user picks an option of a menu on a message."""
-        labels = [
-            o.label
-            for p in self.platform.posted
-            if p.ref == ref
-            for s in p.message.selects
-            if s.action == action
-            for o in s.options
-            if o.value == choice
-        ]
-        number = self.platform.number_of(ref)
-        shown = labels[0] if labels else choice
-        self._echo(f"@{user.name or user.id} chooses “{shown}” on message {number}")
-        event = ActionEvent(ref, user, action, value, choice)
-        return await self.handlers.action(event, self._responder(user, ref.channel))
+        message = self.platform.message_of(ref)
+        menus = [s for s in message.selects if s.action == action] if message else []
+        options = [o for s in menus for o in s.options if o.value == choice]
+        label = options[0].label if options else choice
+        return await self._act(ActionEvent(ref, user, action, value, choice), f"chooses “{label}”")
+
+    async def _act(self, event: ActionEvent, did: str) -> OutboundMessage:
+        number = self.platform.number_of(event.message)
+        self._echo(f"@{event.user.name or event.user.id} {did} on message {number}")
+        responder = self._responder(event.user, event.message.channel)
+        return await self.handlers.action(event, responder)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import TypeVar
 
 from bot import messages
@@ -129,12 +130,10 @@ class Handlers:
     ) -> OutboundMessage:
         """Run a `/paper` command: acknowledge, run, answer (and return the answer)."""
         declared = command_reply(invocation.command)
-        if responder is not None:
-            await responder.acknowledge(declared)
-        answer = await _guard(
-            self._command(invocation), f"command {invocation.command}", invocation
+        work = partial(self._command, invocation)
+        return await _respond(
+            declared, work, f"command {invocation.command}", invocation, responder
         )
-        return await _answer(answer, declared, responder)
 
     async def _command(self, invocation: Invocation) -> OutboundMessage:
         spec = BY_NAME.get(invocation.command)
@@ -162,10 +161,8 @@ class Handlers:
     ) -> OutboundMessage:
         """A button press or menu choice: acknowledge, run, answer (and return the answer)."""
         declared = action_reply(event.action)
-        if responder is not None:
-            await responder.acknowledge(declared)
-        answer = await _guard(self._action(event), f"action {event.action}", event)
-        return await _answer(answer, declared, responder)
+        work = partial(self._action, event)
+        return await _respond(declared, work, f"action {event.action}", event, responder)
 
     async def _action(self, event: ActionEvent) -> OutboundMessage:
         spec = ACTION_BY_NAME.get(event.action)
@@ -199,10 +196,17 @@ class Handlers:
         await self.context.suggester.settle()
 
 
-async def _answer(
-    answer: OutboundMessage, declared: ReplySpec, responder: Responder | None
+async def _respond(
+    declared: ReplySpec,
+    work: Callable[[], Awaitable[OutboundMessage]],
+    what: str,
+    event: object,
+    responder: Responder | None,
 ) -> OutboundMessage:
-    """The answer as declared: never public when declared only for the user."""
+    """Acknowledge as declared, run the work guarded, answer: never more public than declared."""
+    if responder is not None:
+        await responder.acknowledge(declared)
+    answer = await _guard(work(), what, event)
     if declared.ephemeral and not answer.ephemeral:
         answer = replace(answer, ephemeral=True)
     if responder is not None:

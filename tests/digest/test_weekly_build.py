@@ -232,7 +232,9 @@ async def test_an_empty_week_says_so_or_stays_quiet(store: SqlStore) -> None:
     await add_matches(store, serving, {"2606.00001": 1.0}, MON - timedelta(days=1))
     half = await _build(store, subs, MON)
     assert half.empty_topics == ("moe",)
-    assert "Nothing new on **moe**." in digest_messages(half, "⭐", False)[0].text
+    header = digest_messages(half, "⭐", False)[0]
+    assert header.text.endswith(" Nothing new on moe.")
+    assert header.body[-3:] == text(" Nothing new on ", bold("moe"), ".")
 
 
 async def test_a_quiet_empty_week_still_moves_the_watermark(store: SqlStore) -> None:
