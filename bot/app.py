@@ -16,6 +16,7 @@ from config import Settings
 from digest.arxiv_fetch import ArxivApiSource, ArxivClient, RetryPolicy
 from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, harvest
 from digest.models import WEEKDAYS, Platform
+from digest.offload import Offload
 from digest.ports import Clock
 from storage.engine import create_engine
 from storage.migrate import upgrade
@@ -78,6 +79,8 @@ class Bot:
     platforms: Mapping[Platform, ChatPlatform]
     # False where arXiv is out of reach on purpose (the offline demo): digests then do not wait.
     ingest_enabled: bool = True
+    # Where CPU-heavy work runs: a thread unless given (`paperbot run` gives a process pool).
+    offload: Offload | None = None
     handlers: Handlers = field(init=False)
     delivery: Delivery = field(init=False)
     runner: DigestRunner = field(init=False)
@@ -106,6 +109,7 @@ class Bot:
             defaults_from(self.settings),
             on_subscriptions_changed=self._subscriptions_changed,
             on_outbox_changed=self._outbox_changed,
+            offload=self.offload,
         )
 
     async def _subscriptions_changed(self) -> None:

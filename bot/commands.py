@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.ports import ReplySpec
 from digest.models import WEEKDAYS
+
+# How answers are shown, declared before a handler runs (the adapter defers with it).
+PUBLIC = ReplySpec(ephemeral=False)
+PRIVATE = ReplySpec(ephemeral=True)
+PUBLIC_SLOW = ReplySpec(ephemeral=False, slow=True)
+PRIVATE_SLOW = ReplySpec(ephemeral=True, slow=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,7 @@ class CommandSpec:
     help: str
     options: tuple[OptionSpec, ...] = ()
     admin_only: bool = False
+    reply: ReplySpec = PRIVATE
 
     @property
     def usage(self) -> str:
@@ -75,8 +83,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 autocomplete="timezone",
             ),
         ),
+        reply=PUBLIC,
     ),
-    CommandSpec("unsubscribe", "Stop this channel's digest of a topic", (_TOPIC,)),
+    CommandSpec("unsubscribe", "Stop this channel's digest of a topic", (_TOPIC,), reply=PUBLIC),
     CommandSpec("subscriptions", "List this channel's topics and when the next digest comes"),
     CommandSpec("topics", "List the topics of this workspace"),
     CommandSpec(
@@ -87,21 +96,30 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("rule", 'Rule, like abs:"LLM serving" AND cat:cs.DC', rest=True),
         ),
         admin_only=True,
+        reply=PUBLIC_SLOW,
     ),
     CommandSpec(
         "topic-edit",
         "Change a topic's rule",
         (_TOPIC, OptionSpec("rule", "The new rule", rest=True)),
         admin_only=True,
+        reply=PUBLIC_SLOW,
     ),
-    CommandSpec("topic-remove", "Delete a topic and its subscriptions", (_TOPIC,), admin_only=True),
+    CommandSpec(
+        "topic-remove",
+        "Delete a topic and its subscriptions",
+        (_TOPIC,),
+        admin_only=True,
+        reply=PUBLIC,
+    ),
     CommandSpec(
         "topic-check",
         "Check a rule: how it was understood and what it matches",
         (OptionSpec("rule", "The rule to check", rest=True),),
+        reply=PRIVATE_SLOW,
     ),
-    CommandSpec("preview", "Show what this channel's next digest would hold"),
-    CommandSpec("nominate", "Propose a paper for the group's list", (_PAPER,)),
+    CommandSpec("preview", "Show what this channel's next digest would hold", reply=PRIVATE_SLOW),
+    CommandSpec("nominate", "Propose a paper for the group's list", (_PAPER,), reply=PRIVATE_SLOW),
     CommandSpec("withdraw", "Take back your nomination vote", (_PAPER,)),
     CommandSpec("nominations", "List the nominations waiting for review"),
     CommandSpec(
@@ -118,6 +136,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             ),
         ),
         admin_only=True,
+        reply=PUBLIC_SLOW,
     ),
     CommandSpec(
         "reject",
@@ -127,25 +146,29 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("reason", "Why (told to the nominators)", required=False, rest=True),
         ),
         admin_only=True,
+        reply=PUBLIC,
     ),
-    CommandSpec("list", "Show the group's list, section by section"),
+    CommandSpec("list", "Show the group's list, section by section", reply=PRIVATE_SLOW),
     CommandSpec(
         "list-move",
         "Move a list entry to another section (created if new)",
         (_ENTRY, OptionSpec("section", _SECTION.help, rest=True, autocomplete="section")),
         admin_only=True,
+        reply=PUBLIC,
     ),
     CommandSpec(
         "list-remove",
         "Take an entry off the list (it stays in the list's history)",
         (OptionSpec("entry", _ENTRY.help, rest=True, autocomplete="entry"),),
         admin_only=True,
+        reply=PUBLIC,
     ),
     CommandSpec(
         "section-rename",
         "Rename a section of the list (quote a path with spaces)",
         (_SECTION, OptionSpec("title", "The new title", rest=True)),
         admin_only=True,
+        reply=PUBLIC,
     ),
     CommandSpec(
         "section-move",
@@ -155,6 +178,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionSpec("section", _SECTION.help, rest=True, autocomplete="section"),
         ),
         admin_only=True,
+        reply=PUBLIC,
     ),
     CommandSpec(
         "settings",
@@ -181,8 +205,47 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
 )
 
-_WORD = re.compile(r'"([^"]*)"|(\S+)')
 BY_NAME = {command.name: command for command in COMMANDS}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """A button or menu of the bot's messages: what it does, how its answer is shown."""
+
+    name: str
+    help: str
+    reply: ReplySpec
+    admin_only: bool = False
+
+
+NOMINATE = "nominate"
+MORE = "more"
+APPROVE = "approve"
+FILE = "file"
+REJECT = "reject"
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(NOMINATE, "Nominate the paper of a digest", PRIVATE_SLOW),
+    ActionSpec(MORE, "Show what a digest left out over its limit", PRIVATE),
+    ActionSpec(APPROVE, "Approve a nomination (into the section named)", PUBLIC_SLOW, True),
+    ActionSpec(FILE, "Approve a nomination into the section chosen", PUBLIC_SLOW, True),
+    ActionSpec(REJECT, "Reject a nomination", PUBLIC, True),
+)
+ACTION_BY_NAME = {action.name: action for action in ACTIONS}
+
+
+def command_reply(name: str) -> ReplySpec:
+    """How the answer to `/paper <name>` is shown (an unknown command's error: privately)."""
+    spec = BY_NAME.get(name)
+    return spec.reply if spec else PRIVATE
+
+
+def action_reply(action: str) -> ReplySpec:
+    """How the answer to a press on a component with this action is shown."""
+    spec = ACTION_BY_NAME.get(action)
+    return spec.reply if spec else PRIVATE
+
+
+_WORD = re.compile(r'"([^"]*)"|(\S+)')
 
 
 class CommandError(ValueError):

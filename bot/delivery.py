@@ -4,11 +4,16 @@ What is guaranteed: a message is written to the outbox before anything is posted
 (`sending`, under this process's token, committed) before its post, so two processes never post
 the same row. Its platform message id is recorded right after the post. A crash between the
 post and that record leaves the row `sending`; once its claim is older than the lease, the next
-pass takes it again *in doubt*: it asks the platform for a message with the row's nonce
-(`find_sent`) and records that one, or posts again with the same nonce, which Discord
-deduplicates (`enforce_nonce`). So nothing is dropped, and nothing is posted twice unless the
-platform can neither find nor deduplicate a post made just before a crash (at-least-once for
-that single message; Slack finds it by message metadata, the console platform always can).
+pass takes it again *in doubt*: it asks the platform for a message with the row's nonce posted
+since that claim (`find_sent`) and records that one, or posts again with the same nonce, which
+Discord deduplicates (`enforce_nonce`). So nothing is dropped, and nothing is posted twice unless
+the platform can neither find nor deduplicate a post made just before a crash (at-least-once for
+that single message; Slack finds it by message metadata, the console platform always can within
+one process).
+
+A post the platform will never take (`PostError.refused`: too long, invalid blocks) fails alone
+and is logged; the channel's other messages go on. A lost channel (`PostError.gone`) holds the
+channel's queue, pauses its digest and tells the admins.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from datetime import timedelta
 
 from bot.messages import public
 from bot.ports import ChannelRef, ChatPlatform, MessageRef, OutboundMessage, PostError, UserRef
+from bot.rich_text import Part, code
 from digest.models import OutboxMessage, Platform, Workspace
 from digest.ports import Clock, Store, Unit
 
@@ -33,6 +39,8 @@ MAX_DELAY = 3600.0
 MAX_ATTEMPTS = 10
 # Longer than any one post may take; a `sending` row older than this was left by a crash.
 LEASE = timedelta(seconds=90)
+# find_sent looks this much before the claim: the platform's clock may run behind ours.
+CLOCK_SKEW = timedelta(minutes=2)
 # A pass stops after this many claim rounds, so a platform that keeps saying "retry now"
 # cannot hold the loop.
 MAX_ROUNDS = 1000
@@ -113,7 +121,14 @@ class Delivery:
                     in_doubt=message.in_doubt,
                 )
             return "skipped"
-        content = OutboundMessage.from_payload(message.payload)
+        try:
+            content = OutboundMessage.from_payload(message.payload)
+        except (ValueError, TypeError, KeyError) as error:
+            # Nothing a platform could do with it: the row fails alone and stays for a look.
+            log.error("outbox row %d cannot be read: %s", message.id, error)
+            async with self.store.unit() as unit:
+                await unit.outbox.mark_failed(message.id, f"unreadable payload: {error}")
+            return "failed"
         channel = ChannelRef(
             workspace.platform,
             workspace.external_id,
@@ -143,7 +158,8 @@ class Delivery:
     ) -> MessageRef:
         nonce = nonce_of(message)
         if message.in_doubt:
-            found = await platform.find_sent(channel, nonce)
+            since = (message.claimed_at or self.clock.now() - self.lease) - CLOCK_SKEW
+            found = await platform.find_sent(channel, nonce, since)
             if found is not None:
                 log.info("post %d was made before a crash: %s", message.id, found.id)
                 return found
@@ -170,13 +186,22 @@ class Delivery:
 
     async def _refused(self, message: OutboxMessage, workspace: Workspace, error: PostError) -> str:
         tries = message.attempts + 1  # this one included
-        if not error.permanent and tries < MAX_ATTEMPTS:
+        if error.kind == "retry" and tries < MAX_ATTEMPTS:
             return await self._retry(message, str(error), error.retry_after, False)
         reason = str(error) if error.permanent else f"gave up after {tries} tries: {error}"
-        log.error("post %d to %s failed for good: %s", message.id, message.channel_id, reason)
+        if error.kind == "refused":
+            log.error(
+                "post %d (%s) to %s was refused, the channel's other messages go on: %s",
+                message.id,
+                message.kind,
+                message.channel_id,
+                reason,
+            )
+        else:
+            log.error("post %d to %s failed for good: %s", message.id, message.channel_id, reason)
         async with self.store.unit() as unit:
             await unit.outbox.mark_failed(message.id, reason)
-            if not message.channel_id.startswith("@"):
+            if error.kind != "refused" and not message.channel_id.startswith("@"):
                 await self._channel_lost(unit, workspace, message, reason)
         return "failed"
 
@@ -193,13 +218,16 @@ class Delivery:
             return  # the admins' own channel is the one that failed; the log has it
         topics = await unit.topics.get_many(s.topic_id for s in subscriptions)
         names = ", ".join(sorted(t.name for t in topics.values()))
-        text = f"I cannot post in channel `{channel}` any more: {reason}."
+        parts: list[Part] = ["I cannot post in channel ", code(channel), f" any more: {reason}."]
         if subscriptions:
-            text += (
+            parts += [
                 f" Its weekly digest ({names}) is paused and {held + 1} message(s) are kept. "
-                "Give me access again, then run `/paper digest resume` in that channel."
-            )
-        notice = public(text, title="Digest paused" if subscriptions else "Message not posted")
+                "Give me access again, then run ",
+                code("/paper digest resume"),
+                " in that channel.",
+            ]
+        title = "Digest paused" if subscriptions else "Message not posted"
+        notice = public(*parts, title=title)
         review = workspace.settings.review_channel
         if review and review != channel:
             await unit.outbox.enqueue(workspace.id, review, "notice", [notice.to_payload()])

@@ -1,4 +1,9 @@
-"""Neutral messages built from core results; each platform's render.py turns them into its own."""
+"""Neutral messages built from core results; each platform's render.py turns them into its own.
+
+Every message is built from typed pieces (bot.rich_text): titles, authors, rules and section
+names go in as literal text, and the only links are the ones built here (arXiv pages, a paper's
+code link after its http(s) check).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.ports import Button, OutboundMessage, PaperCard
+from bot.commands import APPROVE, FILE, MORE, NOMINATE, REJECT
+from bot.ports import MAX_OPTIONS, Button, OutboundMessage, PaperCard, Select, SelectOption
+from bot.rich_text import Part, Text, arxiv_link, bold, code, join, lines, safe_url, text
 from digest.models import Digest, DigestItem, OverflowItem, Paper
 
-NOMINATE = "nominate"
-APPROVE = "approve"
-REJECT = "reject"
-MORE = "more"
+__all__ = ["APPROVE", "FILE", "MORE", "NOMINATE", "REJECT"]
+
 # A digest window longer than this caught up on missed weeks; its header says since when.
 LONG_WINDOW = timedelta(days=8)
 MAX_AUTHORS = 4
 
 
 def paper_card(paper: Paper, topic: str | None = None, terms: Sequence[str] = ()) -> PaperCard:
-    """A paper as a card."""
+    """A paper as a card; its code link only if it is an http(s) URL."""
+    code_url = paper.code_url if paper.code_url and safe_url(paper.code_url) else None
     return PaperCard(
         arxiv_id=paper.arxiv_id,
         title=paper.title,
@@ -27,7 +33,7 @@ def paper_card(paper: Paper, topic: str | None = None, terms: Sequence[str] = ()
         url=paper.abs_url,
         categories=paper.categories,
         venue=paper.venue,
-        code_url=paper.code_url,
+        code_url=code_url,
         topic=topic,
         terms=tuple(terms),
     )
@@ -40,6 +46,11 @@ def authors_line(authors: Sequence[str]) -> str:
     return ", ".join(authors[:3]) + f" and {len(authors) - 3} more"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 vote`, `2 votes`."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
 def _window_phrase(digest: Digest) -> str:
     start = digest.window_start
     if start is None or digest.window_end - start <= LONG_WINDOW:
@@ -47,47 +58,54 @@ def _window_phrase(digest: Digest) -> str:
     return f"since {start:%a %d %b}"
 
 
-def _names(names: Sequence[str]) -> str:
-    names = [f"**{name}**" for name in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def _names(names: Sequence[str]) -> tuple[Part, ...]:
+    """`a, b or c`, each name in bold."""
+    parts: list[Part] = []
+    for i, name in enumerate(names):
+        if i:
+            parts.append(" or " if i == len(names) - 1 else ", ")
+        parts.append(bold(name))
+    return tuple(parts)
 
 
 def digest_messages(digest: Digest, emoji: str, quiet_when_empty: bool) -> list[OutboundMessage]:
     """A digest as messages: a header, one message per paper (so reactions name a paper), and
     a closing line with a Show more button when more matched than the cap allows."""
-    topics = ", ".join(digest.topic_names)
+    title = f"Weekly digest: {', '.join(digest.topic_names)}"
     when = _window_phrase(digest)
+    left = _left_out(digest)
     if not digest.items:
         if quiet_when_empty:
             return []
-        text = f"Nothing new on {_names(digest.topic_names)} {when}."
-        left = _left_out(digest)
-        return [OutboundMessage(title=f"Weekly digest: {topics}", text=text, footer=left)]
+        body = text("Nothing new on ", *_names(digest.topic_names), f" {when}.")
+        return [OutboundMessage(title=title, body=body, footer=left)]
     count = len(digest.items)
-    text = (
-        f"**{count} new paper{'s' if count != 1 else ''}** {when}. "
-        f"React {emoji} or press Nominate to propose one for the list."
+    body = text(
+        bold(f"{plural(count, 'new paper')}"),
+        f" {when}. React {emoji} or press Nominate to propose one for the list.",
     )
     if digest.empty_topics:
-        text += f" Nothing new on {_names(digest.empty_topics)}."
-    header = OutboundMessage(title=f"Weekly digest: {topics}", text=text, footer=_left_out(digest))
-    cards = [
+        body = text(body, " Nothing new on ", *_names(digest.empty_topics), ".")
+    messages = [OutboundMessage(title=title, body=body, footer=left)]
+    messages += [
         OutboundMessage(
             cards=(_digest_card(item),),
-            buttons=(Button(NOMINATE, item.paper.arxiv_id, "Nominate", "primary"),),
+            components=(Button(NOMINATE, item.paper.arxiv_id, "Nominate", "primary"),),
         )
         for item in digest.items
     ]
-    messages = [header, *cards]
     if digest.more_matched:
         more = digest.more_matched
         messages.append(
             OutboundMessage(
-                text=(
-                    f"**{more} more** matched beyond this digest's limit of {digest.cap}. "
-                    f"Press Show more, or run `/paper more`, to see them."
+                body=text(
+                    bold(f"{more} more"),
+                    f" matched beyond this digest's limit of {digest.cap}. Press Show more, "
+                    "or run ",
+                    code("/paper more"),
+                    ", to see them.",
                 ),
-                buttons=(Button(MORE, str(digest.id or ""), f"Show {more} more"),),
+                components=(Button(MORE, str(digest.id or ""), f"Show {more} more"),),
             )
         )
     return messages
@@ -99,18 +117,27 @@ def _digest_card(item: DigestItem) -> PaperCard:
         topic += f" (also {', '.join(item.also_topics)})"
     card = paper_card(item.paper, topic, item.terms)
     if item.votes:
-        votes = f"{item.votes} vote{'s' if item.votes != 1 else ''}"
+        votes = plural(item.votes, "vote")
         return replace(card, note=f"Already nominated elsewhere in this workspace ({votes}).")
     return card
 
 
-def _left_out(digest: Digest) -> str | None:
+def _left_out(digest: Digest) -> Text:
     left = []
     if digest.left_out_on_list:
         left.append(f"{digest.left_out_on_list} already on the list")
     if digest.left_out_already_shown:
         left.append(f"{digest.left_out_already_shown} shown here before")
-    return ("Left out: " + ", ".join(left) + ".") if left else None
+    return text("Left out: " + ", ".join(left) + ".") if left else ()
+
+
+def paper_line(rank: int | None, paper_id: str, title: str, topic: str | None) -> tuple[Part, ...]:
+    """`3. Title (2406.12345) (topic)`: the title links to the paper's arXiv page."""
+    parts: list[Part] = [f"{rank}. " if rank is not None else None, arxiv_link(title, paper_id)]
+    parts += [" ", code(paper_id)]
+    if topic:
+        parts.append(f" ({topic})")
+    return tuple(parts)
 
 
 def more_message(
@@ -120,74 +147,95 @@ def more_message(
     pages = max(1, -(-len(items) // per_page))
     page = min(max(page, 1), pages)
     shown = items[(page - 1) * per_page : page * per_page]
-    lines = []
+    rows = []
     for rank, item in enumerate(shown, (page - 1) * per_page + 1):
         paper = papers.get(item.paper_id)
         title = paper.title if paper else item.paper_id
-        url = paper.abs_url if paper else f"https://arxiv.org/abs/{item.paper_id}"
-        lines.append(f"{rank}. [{title}]({url}) `{item.paper_id}` ({item.topic_name})")
-    footer = "Nominate one with `/paper nominate <id>`."
+        rows.append(paper_line(rank, item.paper_id, title, item.topic_name))
+    footer: list[Part] = ["Nominate one with ", code("/paper nominate <id>"), "."]
     if page < pages:
-        footer = f"Page {page} of {pages}: `/paper more {page + 1}` for the next. " + footer
+        nxt: list[Part] = [f"Page {page} of {pages}: ", code(f"/paper more {page + 1}")]
+        footer = [*nxt, " for the next. ", *footer]
     return OutboundMessage(
         title=f"{len(items)} more from the last digest",
-        text="\n".join(lines),
-        footer=footer,
+        body=lines(*(text(*row) for row in rows)),
+        footer=text(*footer),
         ephemeral=True,
     )
 
 
-MAX_LABEL = 60
+APPROVE_MENU = "Approve into section…"
 
 
-def approve_value(paper_id: str, section_id: int | None) -> str:
-    """An Approve button's value: the paper, and the section it files into when one is named."""
-    return paper_id if section_id is None else f"{paper_id} {section_id}"
+def approve_value(nomination_id: int, section_id: int | None) -> str:
+    """An Approve button's value: the nomination, and the section it files into if named."""
+    return str(nomination_id) if section_id is None else f"{nomination_id}:{section_id}"
 
 
-def parse_approve_value(value: str) -> tuple[str, int | None]:
-    """The paper and section of an Approve button's value."""
-    paper_id, _, section = value.partition(" ")
-    return paper_id, int(section) if section.isdigit() else None
-
-
-def _label(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+def parse_approve_value(value: str) -> tuple[int, int | None] | None:
+    """The nomination and section of an Approve button's value (None if it is not one)."""
+    nomination, _, section = value.partition(":")
+    if not nomination.isdigit() or (section and not section.isdigit()):
+        return None
+    return int(nomination), int(section) if section else None
 
 
 def review_message(
-    paper: Paper, votes: int, suggestions: Sequence[tuple[int, str]] = ()
+    paper: Paper,
+    nomination_id: int,
+    votes: int,
+    suggestions: Sequence[tuple[int, str]] = (),
+    sections: Sequence[tuple[int, str]] = (),
 ) -> OutboundMessage:
-    """The message admins see for a new nomination: one Approve button per suggested section.
+    """The message admins see for a new nomination: Approve, a section menu, and Reject.
 
-    `suggestions` are (section id, path), most likely first; the first button files the paper
-    into the most likely section, the others into the next ones.
+    `suggestions` are (section id, path), most likely first: Approve files the paper into the
+    first; the menu offers them first, then the list's other `sections`, 25 at most.
     """
-    text = f"New nomination ({votes} vote{'s' if votes != 1 else ''})."
+    body = text(f"New nomination ({plural(votes, 'vote')}).")
     if suggestions:
-        text += " Suggested sections: " + "; ".join(path for _, path in suggestions) + "."
-    approve = [
-        Button(
-            APPROVE,
-            approve_value(paper.arxiv_id, section_id),
-            _label(("Approve → " if i == 0 else "→ ") + path),
-            "primary" if i == 0 else "secondary",
+        names = join([text(path) for _, path in suggestions], "; ")
+        body = text(body, " Suggested sections: ", names, ".")
+    value = str(nomination_id)
+    if suggestions:
+        top_id, top_path = suggestions[0]
+        approve = Button(
+            APPROVE, approve_value(nomination_id, top_id), f"Approve → {top_path}", "primary"
         )
-        for i, (section_id, path) in enumerate(suggestions)
-    ] or [Button(APPROVE, paper.arxiv_id, "Approve", "primary")]
+    else:
+        approve = Button(APPROVE, value, "Approve", "primary")
+    suggested = {section_id for section_id, _ in suggestions}
+    choices = [*suggestions, *(s for s in sections if s[0] not in suggested)][:MAX_OPTIONS]
+    menu = (
+        (
+            Select(
+                FILE,
+                value,
+                APPROVE_MENU,
+                tuple(
+                    SelectOption(
+                        path, str(section_id), "suggested" if i < len(suggestions) else None
+                    )
+                    for i, (section_id, path) in enumerate(choices)
+                ),
+            ),
+        )
+        if choices
+        else ()
+    )
     return OutboundMessage(
         title="Nomination to review",
-        text=text,
+        body=body,
         cards=(paper_card(paper),),
-        buttons=(*approve, Button(REJECT, paper.arxiv_id, "Reject", "danger")),
+        components=(approve, *menu, Button(REJECT, value, "Reject", "danger")),
     )
 
 
-def reply(text: str, title: str | None = None) -> OutboundMessage:
+def reply(*parts: Part, title: str | None = None) -> OutboundMessage:
     """A short reply only the user sees."""
-    return OutboundMessage(text=text, title=title, ephemeral=True)
+    return OutboundMessage(body=text(*parts), title=title, ephemeral=True)
 
 
-def public(text: str, title: str | None = None) -> OutboundMessage:
+def public(*parts: Part, title: str | None = None) -> OutboundMessage:
     """A reply everyone in the channel sees."""
-    return OutboundMessage(text=text, title=title)
+    return OutboundMessage(body=text(*parts), title=title)

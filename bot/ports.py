@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from bot.rich_text import Text, plain_text, safe_url, text_from_json, text_to_json
 from digest.models import Platform
 
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
-    """Who did something; `is_admin` is decided by the adapter from the workspace's admin role."""
+    """Who did something, with the facts the core needs to decide whether they are an admin.
+
+    `role_ids` are the user's Discord role ids or Slack user-group ids; `platform_admin` is
+    what the platform says (Discord: Manage Server or Administrator; Slack: is_admin or
+    is_owner). The adapter passes facts; the core applies the workspace's `admin-role`.
+    """
 
     id: str
     name: str = ""
-    is_admin: bool = False
+    role_ids: tuple[str, ...] = ()
+    platform_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +58,11 @@ class Invocation:
 
 @dataclass(frozen=True, slots=True)
 class ReactionEvent:
-    """An emoji added to (or removed from) a message."""
+    """An emoji added to (or removed from) a message.
+
+    `emoji` is the Unicode emoji (⭐). Adapters map what their platform sends: Slack's
+    shortcodes (`star`, `star::skin-tone-2`) to Unicode, Discord's custom emoji to `<:name:id>`.
+    """
 
     message: MessageRef
     user: UserRef
@@ -57,19 +70,62 @@ class ReactionEvent:
     added: bool = True
 
 
+# Component ids: `pb:<action>:<value>`. They are the whole state of a button or menu, so a
+# press works after a restart (Discord DynamicItem, Slack action_id); 100 characters is
+# Discord's custom_id limit (Slack allows 255 for action_id).
+COMPONENT_PREFIX = "pb"
+MAX_COMPONENT_ID = 100
+_ACTION = re.compile(r"^[a-z][a-z-]*$")
+MAX_OPTIONS = 25  # Discord's select limit (Slack's static_select allows 100)
+MAX_OPTION_VALUE = 100  # Discord's (Slack allows 150)
+
+
+def component_id(action: str, value: str) -> str:
+    """The platform id of a button or menu: `pb:approve:12`; ValueError if it does not fit."""
+    if not _ACTION.match(action):
+        raise ValueError(f"not an action name: {action!r}")
+    found = f"{COMPONENT_PREFIX}:{action}:{value}"
+    if len(found) > MAX_COMPONENT_ID or not value.isprintable():
+        raise ValueError(f"component id longer than {MAX_COMPONENT_ID} or unprintable: {found!r}")
+    return found
+
+
+def parse_component_id(found: str) -> tuple[str, str] | None:
+    """(action, value) of a component id, or None if it is not one of ours."""
+    prefix, _, rest = found.partition(":")
+    action, sep, value = rest.partition(":")
+    if prefix != COMPONENT_PREFIX or not sep or not _ACTION.match(action):
+        return None
+    return action, value
+
+
 @dataclass(frozen=True, slots=True)
 class ActionEvent:
-    """A button press or menu choice on a message the bot posted."""
+    """A button press or menu choice on a message the bot posted.
+
+    `choice` is the chosen option's value for a menu (None for a button).
+    """
 
     message: MessageRef
     user: UserRef
     action: str
     value: str
+    choice: str | None = None
+
+    @classmethod
+    def from_component(
+        cls, message: MessageRef, user: UserRef, found_id: str, choice: str | None = None
+    ) -> ActionEvent | None:
+        """The event of a press on the component with this id, or None if it is not ours."""
+        parsed = parse_component_id(found_id)
+        if parsed is None:
+            return None
+        return cls(message, user, parsed[0], parsed[1], choice)
 
 
 @dataclass(frozen=True, slots=True)
 class PaperCard:
-    """A paper as shown in chat."""
+    """A paper as shown in chat; every field is literal text except the two checked URLs."""
 
     arxiv_id: str
     title: str
@@ -82,6 +138,10 @@ class PaperCard:
     terms: tuple[str, ...] = ()
     note: str | None = None
 
+    def __post_init__(self) -> None:
+        if not safe_url(self.url) or (self.code_url is not None and not safe_url(self.code_url)):
+            raise ValueError(f"a card links only to checked URLs: {self.arxiv_id}")
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -92,71 +152,210 @@ class Button:
     label: str
     style: Literal["primary", "secondary", "danger"] = "secondary"
 
+    def __post_init__(self) -> None:
+        component_id(self.action, self.value)
+
+    @property
+    def id(self) -> str:
+        """The platform id (Discord custom_id, Slack action_id)."""
+        return component_id(self.action, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class SelectOption:
+    """One choice of a menu: literal label, the value that comes back as the event's choice."""
+
+    label: str
+    value: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A menu of choices (Discord string select, Slack static_select), at most 25 options."""
+
+    action: str
+    value: str
+    placeholder: str
+    options: tuple[SelectOption, ...]
+
+    def __post_init__(self) -> None:
+        component_id(self.action, self.value)
+        values = [option.value for option in self.options]
+        if not 0 < len(values) <= MAX_OPTIONS or len(set(values)) != len(values):
+            raise ValueError(f"a menu has 1 to {MAX_OPTIONS} options with distinct values")
+        if any(len(v) > MAX_OPTION_VALUE or not v.isprintable() for v in values):
+            raise ValueError(f"a menu option's value has at most {MAX_OPTION_VALUE} characters")
+
+    @property
+    def id(self) -> str:
+        """The platform id (Discord custom_id, Slack action_id)."""
+        return component_id(self.action, self.value)
+
+
+Component = Button | Select
+
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
     """A message to show, in neutral terms; each platform renders it in its own render.py.
 
-    `text` is plain text with `**bold**` and `[label](url)` links; renderers escape everything
-    else, so nothing a paper title says can ping anyone.
+    `body` and `footer` are typed pieces (bot.rich_text); `title`, the cards' fields and the
+    components' labels are literal text. Renderers escape all of it.
     """
 
-    text: str = ""
+    body: Text = ()
     title: str | None = None
     cards: tuple[PaperCard, ...] = ()
-    buttons: tuple[Button, ...] = ()
+    components: tuple[Component, ...] = ()
     ephemeral: bool = False
-    footer: str | None = None
+    footer: Text = ()
+
+    @property
+    def text(self) -> str:
+        """The body as plain text (for logs, tests, and a platform's notification fallback)."""
+        return plain_text(self.body)
+
+    @property
+    def buttons(self) -> tuple[Button, ...]:
+        """The message's buttons, in order."""
+        return tuple(c for c in self.components if isinstance(c, Button))
+
+    @property
+    def selects(self) -> tuple[Select, ...]:
+        """The message's menus, in order."""
+        return tuple(c for c in self.components if isinstance(c, Select))
 
     def to_payload(self) -> dict[str, Any]:
         """A JSON-ready dict, for the outbox."""
-        return asdict(self)
+        return {
+            "v": PAYLOAD_VERSION,
+            "text": text_to_json(self.body),
+            "title": self.title,
+            "cards": [asdict(card) for card in self.cards],
+            "components": [_component_to_json(c) for c in self.components],
+            "ephemeral": self.ephemeral,
+            "footer": text_to_json(self.footer),
+        }
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> OutboundMessage:
-        """The message back from its outbox payload."""
+        """The message back from its outbox payload (ValueError if it cannot be read).
+
+        A payload without `v` was written before text had pieces: its text and footer are
+        shown as plain text, its buttons kept.
+        """
+        components: tuple[Component, ...]
+        if payload.get("v") is None:
+            components = tuple(Button(**button) for button in payload.get("buttons", ()))
+        else:
+            components = tuple(_component_from_json(c) for c in payload.get("components", ()))
         return cls(
-            text=str(payload.get("text", "")),
+            body=text_from_json(payload.get("text")),
             title=payload.get("title"),
-            cards=tuple(
-                PaperCard(
-                    **{
-                        **card,
-                        "authors": tuple(card.get("authors", ())),
-                        "categories": tuple(card.get("categories", ())),
-                        "terms": tuple(card.get("terms", ())),
-                    }
-                )
-                for card in payload.get("cards", ())
-            ),
-            buttons=tuple(Button(**button) for button in payload.get("buttons", ())),
+            cards=tuple(_card_from_json(card) for card in payload.get("cards", ())),
+            components=components,
             ephemeral=bool(payload.get("ephemeral", False)),
-            footer=payload.get("footer"),
+            footer=text_from_json(payload.get("footer")),
         )
 
 
-class PostError(Exception):
-    """A platform refused a post. Permanent errors (channel gone, access lost) are not retried."""
+PAYLOAD_VERSION = 2
 
-    def __init__(self, message: str, permanent: bool, retry_after: float | None = None) -> None:
+
+def _card_from_json(card: Mapping[str, Any]) -> PaperCard:
+    code_url = card.get("code_url")
+    return PaperCard(
+        **{
+            **card,
+            "authors": tuple(card.get("authors", ())),
+            "categories": tuple(card.get("categories", ())),
+            "terms": tuple(card.get("terms", ())),
+            "code_url": code_url if code_url and safe_url(code_url) else None,
+        }
+    )
+
+
+def _component_to_json(component: Component) -> dict[str, Any]:
+    if isinstance(component, Button):
+        return {"button": asdict(component)}
+    return {"select": asdict(component)}
+
+
+def _component_from_json(value: Mapping[str, Any]) -> Component:
+    if "button" in value:
+        return Button(**value["button"])
+    menu = dict(value["select"])
+    options = tuple(SelectOption(**option) for option in menu.pop("options"))
+    return Select(**menu, options=options)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplySpec:
+    """How a command's or action's answer is shown, declared before its handler runs.
+
+    `ephemeral`: only the user sees it (Discord `defer(ephemeral=True)`, Slack `respond` with
+    `response_type="ephemeral"`). `slow`: it may take more than a second, so the adapter
+    defers at once. Errors and refusals are always ephemeral, whatever was declared.
+    """
+
+    ephemeral: bool
+    slow: bool = False
+
+
+class Responder(Protocol):
+    """The two capabilities a handler gets to reply: acknowledge now, answer when ready."""
+
+    async def acknowledge(self, spec: ReplySpec) -> None:
+        """Called first, before any work (Discord: defer; Slack: ack)."""
+        ...
+
+    async def answer(self, message: OutboundMessage) -> None:
+        """Called once, with the answer (Discord: followup; Slack: respond)."""
+        ...
+
+
+PostErrorKind = Literal["retry", "refused", "gone"]
+
+
+class PostError(Exception):
+    """A platform did not take a post.
+
+    `retry`: try again later (rate limit, server error). `refused`: this message will never be
+    taken (too long, invalid blocks): it is marked failed and the channel's other messages go
+    on. `gone`: the channel is deleted or closed to the bot: the channel's queue is held, its
+    digest paused and the admins told.
+    """
+
+    def __init__(self, message: str, kind: PostErrorKind, retry_after: float | None = None) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.kind: PostErrorKind = kind
         self.retry_after = retry_after
+
+    @property
+    def permanent(self) -> bool:
+        """Whether retrying cannot help."""
+        return self.kind != "retry"
 
     @classmethod
     def rate_limited(cls, retry_after: float | None, message: str = "rate limited") -> PostError:
         """HTTP 429 or a platform's rate limit: retried after `retry_after` seconds."""
-        return cls(message, permanent=False, retry_after=retry_after)
+        return cls(message, "retry", retry_after)
 
     @classmethod
     def unavailable(cls, message: str = "server error") -> PostError:
         """A 5xx or a dropped connection: retried with backoff."""
-        return cls(message, permanent=False)
+        return cls(message, "retry")
+
+    @classmethod
+    def refused(cls, message: str) -> PostError:
+        """The platform will never take this message (a 400 on it): it alone fails."""
+        return cls(message, "refused")
 
     @classmethod
     def gone(cls, message: str) -> PostError:
-        """The channel was deleted or the bot lost access: never retried."""
-        return cls(message, permanent=True)
+        """The channel was deleted or the bot lost access: never retried, the channel paused."""
+        return cls(message, "gone")
 
 
 class ChatPlatform(Protocol):
@@ -175,18 +374,22 @@ class ChatPlatform(Protocol):
     async def send(
         self, channel: ChannelRef, message: OutboundMessage, nonce: str | None = None
     ) -> MessageRef:
-        """Post a message; raise PostError when the platform refuses.
+        """Post a message; raise PostError when the platform does not take it.
 
         `nonce` names this post: a platform that can (Discord's `nonce` with `enforce_nonce`)
         posts at most one message per nonce; the others attach it so `find_sent` can look.
         """
         ...
 
-    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
-        """The message this bot posted with `nonce` in the channel, if the platform can tell.
+    async def find_sent(
+        self, channel: ChannelRef, nonce: str, since: datetime
+    ) -> MessageRef | None:
+        """The message this bot posted with `nonce` in the channel since `since`, if any.
 
-        Asked only after a crash left a post in doubt. Slack: recent history, by message
-        metadata; Discord: None (a resend with the same nonce is deduplicated there).
+        Asked only after a crash or an unclear failure left a post in doubt; `since` is when
+        that post was claimed (a little earlier, for clock skew), so only messages after it
+        need a look: Slack reads history by message metadata from `since`, Discord the bot's
+        own messages after it for the fingerprint it left.
         """
         ...
 

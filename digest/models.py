@@ -210,6 +210,8 @@ class OutboxMessage:
     last_error: str | None = None
     next_attempt_at: datetime | None = None
     in_doubt: bool = False
+    # When the attempt in doubt was claimed: a post it made cannot be older (find_sent's bound).
+    claimed_at: datetime | None = None
 
 
 class NominationStatus(enum.StrEnum):

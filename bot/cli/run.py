@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 from bot.app import Bot, open_store
-from bot.commands import CommandError
-from bot.console.platform import ConsoleChat, ConsolePlatform, Posted
+from bot.console.platform import ConsoleChat, ConsolePlatform
+from bot.console.repl import ConsoleSession, console_loop, logs_in
 from bot.demo.script import run_demo
-from bot.ports import UserRef
+from bot.offload import ProcessOffload
 from config import Settings
 from digest.clock import SystemClock
 from digest.models import Platform
@@ -31,11 +31,7 @@ NOT_YET = """\
 A chat token is configured, but this build of paperbot has no {name} adapter yet (it arrives
 with the Discord and Slack issues). Use `paperbot run --console` or `paperbot demo` meanwhile."""
 
-CONSOLE_HELP = """\
-Type /paper commands (try /paper help), or:
-  react MESSAGE EMOJI      react to a message by its number
-  press MESSAGE LABEL      press a button (Nominate, Approve, Reject) on a message
-  quit"""
+CONSOLE_LOG = Path("paperbot-console.log")
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,55 +64,26 @@ async def run(settings: Settings, console: bool) -> int:
         name = "Discord" if settings.discord_token else "Slack"
         print(NOT_YET.format(name=name), file=sys.stderr)
         return 2
+    print(f"Logs go to {CONSOLE_LOG}.")
+    with logs_in(CONSOLE_LOG):
+        return await _run_console(settings)
+
+
+async def _run_console(settings: Settings) -> int:
     clock = SystemClock()
     store = await open_store(settings, clock)
     platform = ConsolePlatform(sys.stdout)
-    bot = Bot(settings, store, clock, {Platform.CONSOLE: platform})
+    offload = ProcessOffload()
+    bot = Bot(settings, store, clock, {Platform.CONSOLE: platform}, offload=offload)
     try:
         await bot.scheduler.start()
-        await _console_loop(ConsoleChat(platform, bot.handlers), platform)
+        await bot.handlers.warm_up()
+        await console_loop(ConsoleSession(ConsoleChat(platform, bot.handlers), platform))
     finally:
         await bot.scheduler.stop()
+        offload.close()
         await store.close()
     return 0
-
-
-async def _console_loop(chat: ConsoleChat, platform: ConsolePlatform) -> None:
-    user = UserRef("console-user", "you", is_admin=True)
-    channel = platform.channel("general", "general")
-    print(CONSOLE_HELP)
-    while True:
-        try:
-            line = (await asyncio.to_thread(input, "> ")).strip()
-        except EOFError:
-            return
-        if line in ("quit", "exit"):
-            return
-        words = line.split()
-        try:
-            if line.startswith("/paper"):
-                await chat.say(user, channel, line)
-            elif words[:1] == ["react"] and len(words) == 3:
-                await chat.react(user, _posted(platform, words[1]).ref, words[2])
-            elif words[:1] == ["press"] and len(words) >= 3:
-                posted = _posted(platform, words[1])
-                label = " ".join(words[2:]).lower()
-                button = next((b for b in posted.message.buttons if b.label.lower() == label), None)
-                if button is None:
-                    raise LookupError(f"message {words[1]} has no button {label!r}")
-                await chat.press(user, posted.ref, button.action, button.value)
-            elif line:
-                print(CONSOLE_HELP)
-        except (CommandError, LookupError) as exc:
-            print(f"! {exc}")
-
-
-def _posted(platform: ConsolePlatform, number: str) -> Posted:
-    """A message the console shows, by its number."""
-    for posted in platform.posted:
-        if posted.ref.id == number:
-            return posted
-    raise LookupError(f"no message {number}")
 
 
 async def demo(keep: Path | None) -> int:

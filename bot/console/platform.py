@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TextIO
 
 from bot.commands import parse_command_line
-from bot.console.render import render
+from bot.console.render import literal, render
 from bot.handlers import Handlers
 from bot.ports import (
     ActionEvent,
@@ -17,6 +19,7 @@ from bot.ports import (
     OutboundMessage,
     PostError,
     ReactionEvent,
+    ReplySpec,
     UserRef,
 )
 from digest.models import Platform
@@ -26,25 +29,31 @@ WORKSPACE = "console"
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """A message as the console platform holds it."""
+    """A message as the console platform holds it; `number` is what the terminal shows."""
 
     ref: MessageRef
     message: OutboundMessage
+    number: int
     to_user: str | None = None
     nonce: str | None = None
 
 
 class ConsolePlatform:
-    """ChatPlatform that prints to a stream and keeps every message it posted."""
+    """ChatPlatform that prints to a stream and keeps every message it posted.
+
+    Message ids are `<session>-<number>`, the session random per process, so two processes
+    over one database never record the same id; the terminal shows the number alone.
+    """
 
     platform = Platform.CONSOLE
 
     def __init__(self, out: TextIO, workspace: str = WORKSPACE) -> None:
         self.out = out
         self.workspace = workspace
+        self.session = uuid.uuid4().hex[:8]
         self.posted: list[Posted] = []
         self.reactions: list[tuple[MessageRef, str]] = []
-        self._ids = itertools.count(1)
+        self._numbers = itertools.count(1)
         self._failures: list[Exception] = []
         self._names: dict[str, str] = {}
         self._by_nonce: dict[tuple[str, str], MessageRef] = {}
@@ -65,6 +74,13 @@ class ConsolePlatform:
         """What was posted in a channel (or to `@user`), in order."""
         return [p for p in self.posted if p.ref.channel.id == channel_id]
 
+    def numbered(self, number: str) -> Posted:
+        """A posted message by the number the terminal showed."""
+        for posted in self.posted:
+            if str(posted.number) == number.strip():
+                return posted
+        raise LookupError(f"no message {number}")
+
     async def start(self) -> None:
         """Nothing to connect to."""
 
@@ -84,11 +100,12 @@ class ConsolePlatform:
         if nonce is not None and (channel.id, nonce) in self._by_nonce:
             # Like Discord's enforce_nonce: the same nonce returns the message already posted.
             return self._by_nonce[(channel.id, nonce)]
-        ref = MessageRef(channel, str(next(self._ids)))
-        self.posted.append(Posted(ref, message, to, nonce))
+        number = next(self._numbers)
+        ref = MessageRef(channel, f"{self.session}-{number}")
+        self.posted.append(Posted(ref, message, number, to, nonce))
         if nonce is not None:
             self._by_nonce[(channel.id, nonce)] = ref
-        print(render(message, where, ref.id), file=self.out, flush=True)
+        print(render(message, where, str(number)), file=self.out, flush=True)
         return ref
 
     async def send(
@@ -98,13 +115,27 @@ class ConsolePlatform:
         channel = self.channel(channel.id, channel.name if channel.name != channel.id else None)
         return self._post(f"#{channel.name}", channel, message, None, nonce)
 
-    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
-        """The message posted with `nonce` in the channel, if any."""
+    async def find_sent(
+        self, channel: ChannelRef, nonce: str, since: datetime
+    ) -> MessageRef | None:
+        """The message this process posted with `nonce` in the channel, if any.
+
+        The console remembers every nonce it posted, so it needs no time bound.
+        """
         return self._by_nonce.get((channel.id, nonce))
+
+    def number_of(self, ref: MessageRef) -> str:
+        """The number the terminal showed for a posted message."""
+        return next((str(p.number) for p in self.posted if p.ref == ref), ref.id)
+
+    def message_of(self, ref: MessageRef) -> OutboundMessage | None:
+        """What a posted message shows."""
+        return next((p.message for p in self.posted if p.ref == ref), None)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Print the new content of a message."""
-        print(render(message, f"#{ref.channel.name} (edited)", ref.id), file=self.out, flush=True)
+        where = f"#{ref.channel.name} (edited)"
+        print(render(message, where, self.number_of(ref)), file=self.out, flush=True)
 
     async def react(self, ref: MessageRef, emoji: str) -> None:
         """Record the bot's reaction."""
@@ -128,6 +159,25 @@ class ConsolePlatform:
         raise LookupError(f"no message shows {arxiv_id}")
 
 
+@dataclass
+class ConsoleResponder:
+    """The console's acknowledge and answer: the answer is printed under the user's line."""
+
+    out: TextIO
+    label: str
+    acknowledged: list[ReplySpec] = field(default_factory=list)
+    answers: list[OutboundMessage] = field(default_factory=list)
+
+    async def acknowledge(self, spec: ReplySpec) -> None:
+        """Nothing to show: a terminal waits as long as it takes."""
+        self.acknowledged.append(spec)
+
+    async def answer(self, message: OutboundMessage) -> None:
+        """Print the answer."""
+        self.answers.append(message)
+        print(render(message, self.label), file=self.out, flush=True)
+
+
 class ConsoleChat:
     """Users typing into the console: each call is one chat event through the real handlers."""
 
@@ -135,47 +185,53 @@ class ConsoleChat:
         self.platform = platform
         self.handlers = handlers
 
-    def _show(self, reply: OutboundMessage | None, where: str, user: UserRef) -> None:
-        if reply is not None:
-            label = f"reply to @{user.name or user.id} in {where}"
-            print(render(reply, label), file=self.platform.out, flush=True)
+    def _echo(self, line: str) -> None:
+        print(f"\n{literal(line, 2000)}", file=self.platform.out, flush=True)
+
+    def _responder(self, user: UserRef, channel: ChannelRef) -> ConsoleResponder:
+        label = f"reply to @{user.name or user.id} in #{channel.name}"
+        return ConsoleResponder(self.platform.out, label)
 
     async def say(self, user: UserRef, channel: ChannelRef, line: str) -> OutboundMessage:
         """A user types a `/paper ...` command in a channel."""
-        print(f"\n@{user.name or user.id} in #{channel.name}: {line}", file=self.platform.out)
+        self._echo(f"@{user.name or user.id} in #{channel.name}: {line}")
         command, options = parse_command_line(line)
-        reply = await self.handlers.command(Invocation(channel, user, command, options))
-        self._show(reply, f"#{channel.name}", user)
-        return reply
+        invocation = Invocation(channel, user, command, options)
+        return await self.handlers.command(invocation, self._responder(user, channel))
 
     async def react(
         self, user: UserRef, ref: MessageRef, emoji: str, added: bool = True
     ) -> OutboundMessage | None:
         """A user adds (or removes) a reaction on a message."""
         verb = "reacts" if added else "removes"
-        print(
-            f"\n@{user.name or user.id} {verb} {emoji} on message {ref.id}", file=self.platform.out
-        )
+        number = self.platform.number_of(ref)
+        self._echo(f"@{user.name or user.id} {verb} {emoji} on message {number}")
         reply = await self.handlers.reaction(ReactionEvent(ref, user, emoji, added))
-        self._show(reply, f"#{ref.channel.name}", user)
+        if reply is not None:
+            await self._responder(user, ref.channel).answer(reply)
         return reply
 
     async def press(
         self, user: UserRef, ref: MessageRef, action: str, value: str
     ) -> OutboundMessage:
         """A user presses a button on a message."""
-        labels = [
-            b.label
-            for p in self.platform.posted
-            if p.ref == ref
-            for b in p.message.buttons
-            if b.action == action
-        ]
-        name = user.name or user.id
-        print(
-            f"\n@{name} presses [{labels[0] if labels else action}] on message {ref.id}",
-            file=self.platform.out,
-        )
-        reply = await self.handlers.action(ActionEvent(ref, user, action, value))
-        self._show(reply, f"#{ref.channel.name}", user)
-        return reply
+        message = self.platform.message_of(ref)
+        buttons = message.buttons if message else ()
+        label = next((b.label for b in buttons if (b.action, b.value) == (action, value)), action)
+        return await self._act(ActionEvent(ref, user, action, value), f"presses [{label}]")
+
+    async def choose(
+        self, user: UserRef, ref: MessageRef, action: str, value: str, choice: str
+    ) -> OutboundMessage:
+        """A user picks an option of a menu on a message."""
+        message = self.platform.message_of(ref)
+        menus = [s for s in message.selects if s.action == action] if message else []
+        options = [o for s in menus for o in s.options if o.value == choice]
+        label = options[0].label if options else choice
+        return await self._act(ActionEvent(ref, user, action, value, choice), f"chooses “{label}”")
+
+    async def _act(self, event: ActionEvent, did: str) -> OutboundMessage:
+        number = self.platform.number_of(event.message)
+        self._echo(f"@{event.user.name or event.user.id} {did} on message {number}")
+        responder = self._responder(event.user, event.message.channel)
+        return await self.handlers.action(event, responder)

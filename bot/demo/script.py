@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bot.app import Bot, open_store
 from bot.console.platform import ConsoleChat, ConsolePlatform
-from bot.messages import NOMINATE
+from bot.messages import APPROVE, NOMINATE
 from bot.ports import UserRef
 from config import Settings
 from digest.clock import FixedClock
@@ -29,8 +29,8 @@ SAMPLE = "sample-2026-06-22.jsonl"
 SETUP_TIME = datetime(2026, 6, 28, 18, 0, tzinfo=UTC)
 DIGEST_TIME = datetime(2026, 6, 29, 7, 0, tzinfo=UTC)
 
-ADA = UserRef("u-ada", "ada", is_admin=True)
-BO = UserRef("u-bo", "bo")
+ADA = UserRef("ada", "ada", platform_admin=True)
+BO = UserRef("bo", "bo")
 
 
 def _say(out: TextIO, text: str) -> None:
@@ -78,11 +78,18 @@ async def _script(out: TextIO, settings: Settings, store: SqlStore, clock: Fixed
     clock.set(DIGEST_TIME)
     digest = await bot.runner.run_channel(*await _channel_key(bot, papers.id))
     if digest is None or not digest.items:
-        raise RuntimeError("the demo digest came out empty")
+        _say(out, "This database already had this week's digest (from an earlier demo run)")
+        return await _export(out, store)
 
     _say(out, "A member nominates the first paper by reacting with the nomination emoji")
     first = digest.items[0].paper
     await chat.react(BO, console.find(first.arxiv_id, papers.id), "⭐")
+
+    _say(out, "The member presses Approve on the review message too: only admins decide")
+    to_review = console.find(first.arxiv_id, review.id)
+    approve = next(b for p in console.posted if p.ref == to_review for b in p.message.buttons)
+    assert approve.action == APPROVE
+    await chat.press(BO, to_review, approve.action, approve.value)
 
     _say(out, "An admin approves it into a section of the list")
     await chat.say(ADA, review, f"/paper approve {first.arxiv_id} LLM Systems / Inference")
@@ -93,6 +100,10 @@ async def _script(out: TextIO, settings: Settings, store: SqlStore, clock: Fixed
         await chat.press(BO, console.find(second.arxiv_id, papers.id), NOMINATE, second.arxiv_id)
         await chat.say(ADA, review, "/paper nominations")
 
+    return await _export(out, store)
+
+
+async def _export(out: TextIO, store: SqlStore) -> str:
     _say(out, "The list, exported as Markdown")
     async with store.unit() as unit:
         workspace = (await unit.workspaces.all())[0]

@@ -6,12 +6,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
 
-from bot.ports import ChannelRef
+from bot.ports import ChannelRef, UserRef
+from bot.rich_text import Part, Text, plain_text, text
 from digest.models import Workspace, WorkspaceSettings
+from digest.offload import Offload
 from digest.ports import Clock, Store, Unit
-from digest.sections import SectionSuggester
+from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
+# CPU seconds a rule may take to match the backlog (topic-add, -edit, -check): a typical rule
+# over four weeks of cs.* papers takes well under one; beyond this it is refused.
+MATCH_BUDGET = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,7 @@ class Defaults:
     at: time = time(9, 0)
     cap: int = 15
     backlog_weeks: int = 4
+    match_budget: float = MATCH_BUDGET
 
     def workspace_settings(self) -> WorkspaceSettings:
         """The settings a workspace starts with (its admins change them with /paper settings)."""
@@ -32,7 +38,19 @@ class Defaults:
 
 
 class UserError(Exception):
-    """Something the user can fix; the message is shown to them."""
+    """Something the user can fix; the message (pieces, or plain text) is shown to them."""
+
+    def __init__(self, *parts: Part) -> None:
+        self.message: Text = text(*parts)
+        super().__init__(plain_text(self.message))
+
+
+def is_admin(user: UserRef, settings: WorkspaceSettings) -> bool:
+    """Whether the user may do admin things: the platform calls them an administrator, or they
+    hold the workspace's `admin-role` (a Discord role or Slack user group)."""
+    return user.platform_admin or (
+        settings.admin_role is not None and settings.admin_role in user.role_ids
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +61,7 @@ class Context:
     clock: Clock
     defaults: Defaults
     suggester: SectionSuggester
+    offload: Offload
     on_subscriptions_changed: Listener | None = None
     on_outbox_changed: Listener | None = None
 
@@ -61,3 +80,10 @@ class Context:
             channel.workspace_name or channel.workspace_id,
             self.defaults.workspace_settings(),
         )
+
+    async def list_changed(self, workspace_id: int) -> None:
+        """The list changed: start retraining its section model in the background."""
+        async with self.store.unit() as unit:
+            examples = await training_examples(unit, workspace_id)
+        if examples:
+            self.suggester.refresh(workspace_id, examples)

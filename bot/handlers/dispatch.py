@@ -1,21 +1,46 @@
-"""The handlers' entry points: each chat event finds its function in a table and runs guarded."""
+"""The handlers' entry points: each chat event finds its function in a table and runs guarded.
+
+Commands and actions take a Responder: the handler acknowledges at once with the declared
+visibility (bot/commands.py), runs, then answers; the answer is also returned.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from functools import partial
 from typing import TypeVar
 
 from bot import messages
-from bot.commands import BY_NAME, COMMANDS, CommandError
+from bot.commands import (
+    ACTION_BY_NAME,
+    BY_NAME,
+    COMMANDS,
+    CommandError,
+    action_reply,
+    command_reply,
+)
 from bot.handlers import autocomplete, lists, nominations, settings, subscriptions, topics
-from bot.handlers.context import Context, Defaults, Listener, UserError
-from bot.ports import ActionEvent, ChannelRef, Invocation, OutboundMessage, ReactionEvent
+from bot.handlers.context import Context, Defaults, Listener, UserError, is_admin
+from bot.ports import (
+    ActionEvent,
+    ChannelRef,
+    Invocation,
+    OutboundMessage,
+    ReactionEvent,
+    ReplySpec,
+    Responder,
+    UserRef,
+)
+from bot.rich_text import BREAK, code, join, text
 from digest.lists import ListError
 from digest.nominations import NominationError
+from digest.offload import Offload
 from digest.ports import Clock, Store
 from digest.query import QueryError
-from digest.sections import SectionSuggester
+from digest.sections import SectionSuggester, training_examples
 from digest.topics import TopicError
 
 log = logging.getLogger(__name__)
@@ -23,15 +48,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CommandHandler = Callable[[Context, Invocation], Awaitable[OutboundMessage]]
 ActionHandler = Callable[[Context, ActionEvent], Awaitable[OutboundMessage]]
+ADMINS_DECIDE = "Only admins can approve or reject nominations."
 
 
 async def show_help(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Every command with its usage and what it does."""
-    lines = []
-    for spec in COMMANDS:
-        marker = " (admins)" if spec.admin_only else ""
-        lines.append(f"`{spec.usage}`: {spec.help}{marker}")
-    return messages.reply("\n".join(lines), title="paperbot commands")
+    rows = [
+        text(code(spec.usage), f": {spec.help}", " (admins)" if spec.admin_only else None)
+        for spec in COMMANDS
+    ]
+    return messages.reply(join(rows, BREAK), title="paperbot commands")
 
 
 # One row per command of bot/commands.py; a test checks that the two agree.
@@ -61,16 +87,22 @@ COMMAND_HANDLERS: Mapping[str, CommandHandler] = {
     "digest": subscriptions.digest_settings,
 }
 
+# One row per action of bot/commands.py's ACTIONS.
 ACTION_HANDLERS: Mapping[str, ActionHandler] = {
     messages.NOMINATE: nominations.nominate_button,
     messages.MORE: subscriptions.more_button,
     messages.APPROVE: nominations.approve_button,
+    messages.FILE: nominations.file_menu,
     messages.REJECT: nominations.reject_button,
 }
 
 
 class Handlers:
-    """Every chat event paperbot understands, with the same behaviour on every platform."""
+    """Every chat event paperbot understands, with the same behaviour on every platform.
+
+    `offload` runs CPU-heavy work (matching a rule over the backlog, training the section
+    model) off the event loop: a thread by default, a process pool in `paperbot run`.
+    """
 
     def __init__(
         self,
@@ -80,53 +112,117 @@ class Handlers:
         on_subscriptions_changed: Listener | None = None,
         on_outbox_changed: Listener | None = None,
         suggester: SectionSuggester | None = None,
+        offload: Offload | None = None,
     ) -> None:
+        offload = offload or asyncio.to_thread
         self.context = Context(
             store,
             clock,
             defaults or Defaults(),
-            suggester or SectionSuggester(),
+            suggester or SectionSuggester(run=offload),
+            offload,
             on_subscriptions_changed,
             on_outbox_changed,
         )
 
-    async def command(self, invocation: Invocation) -> OutboundMessage:
-        """Run a `/paper` command and return the reply."""
+    async def command(
+        self, invocation: Invocation, responder: Responder | None = None
+    ) -> OutboundMessage:
+        """Run a `/paper` command: acknowledge, run, answer (and return the answer)."""
+        declared = command_reply(invocation.command)
+        work = partial(self._command, invocation)
+        return await _respond(
+            declared, work, f"command {invocation.command}", invocation, responder
+        )
+
+    async def _command(self, invocation: Invocation) -> OutboundMessage:
         spec = BY_NAME.get(invocation.command)
         if spec is None:
-            return messages.reply(f"Unknown command `{invocation.command}`. Try `/paper help`.")
-        if spec.admin_only and not invocation.user.is_admin:
             return messages.reply(
-                f"Only admins can use `/paper {spec.name}`. Ask someone with the admin role."
+                "Unknown command ", code(invocation.command), ". Try ", code("/paper help"), "."
             )
-        handler = COMMAND_HANDLERS[spec.name]
-        work = handler(self.context, invocation)
-        return await _guard(work, f"command {spec.name}", invocation)
+        if spec.admin_only and not await self._admin(invocation.channel, invocation.user):
+            return messages.reply(
+                "Only admins can use ",
+                code(f"/paper {spec.name}"),
+                ". Ask someone with the admin role.",
+            )
+        return await COMMAND_HANDLERS[spec.name](self.context, invocation)
 
     async def reaction(self, event: ReactionEvent) -> OutboundMessage | None:
-        """A reaction on a posted paper: the nomination emoji nominates, removing it withdraws."""
+        """A reaction on a posted paper: the nomination emoji nominates, removing it withdraws.
+
+        Nothing to acknowledge; a reply (when there is one) is only for the user.
+        """
         return await _guard(nominations.on_reaction(self.context, event), "reaction", event)
 
-    async def action(self, event: ActionEvent) -> OutboundMessage:
-        """A button press: nominate, approve, reject, or show a digest's overflow."""
-        handler = ACTION_HANDLERS.get(event.action)
-        if handler is None:
+    async def action(
+        self, event: ActionEvent, responder: Responder | None = None
+    ) -> OutboundMessage:
+        """A button press or menu choice: acknowledge, run, answer (and return the answer)."""
+        declared = action_reply(event.action)
+        work = partial(self._action, event)
+        return await _respond(declared, work, f"action {event.action}", event, responder)
+
+    async def _action(self, event: ActionEvent) -> OutboundMessage:
+        spec = ACTION_BY_NAME.get(event.action)
+        if spec is None:
             return messages.reply("That button is no longer in use.")
-        result = await _guard(handler(self.context, event), f"action {event.action}", event)
-        return result or messages.reply("Done.")
+        if spec.admin_only and not await self._admin(event.message.channel, event.user):
+            return messages.reply(ADMINS_DECIDE)
+        return await ACTION_HANDLERS[spec.name](self.context, event)
+
+    async def _admin(self, channel: ChannelRef, user: UserRef) -> bool:
+        """Whether the user is an admin of the channel's workspace, by its current settings."""
+        async with self.context.store.unit() as unit:
+            workspace = await self.context.workspace(unit, channel)
+        return is_admin(user, workspace.settings)
 
     async def autocomplete(self, channel: ChannelRef, kind: str, prefix: str) -> list[str]:
         """Up to 25 suggestions for an option being typed."""
         return await autocomplete.option_values(self.context, channel, kind, prefix)
+
+    async def warm_up(self) -> None:
+        """Start training every workspace's section model in the background (at start)."""
+        async with self.context.store.unit() as unit:
+            workspaces = await unit.workspaces.all()
+            lists_of = {w.id: await training_examples(unit, w.id) for w in workspaces}
+        for workspace_id, examples in lists_of.items():
+            if examples:
+                self.context.suggester.refresh(workspace_id, examples)
+
+    async def settle(self) -> None:
+        """Wait for background work (section model trainings) to finish."""
+        await self.context.suggester.settle()
+
+
+async def _respond(
+    declared: ReplySpec,
+    work: Callable[[], Awaitable[OutboundMessage]],
+    what: str,
+    event: object,
+    responder: Responder | None,
+) -> OutboundMessage:
+    """Acknowledge as declared, run the work guarded, answer: never more public than declared."""
+    if responder is not None:
+        await responder.acknowledge(declared)
+    answer = await _guard(work(), what, event)
+    if declared.ephemeral and not answer.ephemeral:
+        answer = replace(answer, ephemeral=True)
+    if responder is not None:
+        await responder.answer(answer)
+    return answer
 
 
 async def _guard(work: Awaitable[T], what: str, event: object) -> T | OutboundMessage:
     """Await a handler; errors a user can fix become their reply, the rest are logged."""
     try:
         return await work
+    except UserError as exc:
+        return messages.reply(exc.message)
     except QueryError as exc:
         return messages.reply(f"That rule does not parse: {exc}.")
-    except (UserError, NominationError, TopicError, CommandError, ListError) as exc:
+    except (NominationError, TopicError, CommandError, ListError) as exc:
         return messages.reply(str(exc))
     except Exception:
         log.exception("%s failed for %r", what, event)

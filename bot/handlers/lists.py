@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import messages
 from bot.handlers.context import Context
 from bot.ports import Invocation, OutboundMessage
+from bot.rich_text import Part, bold, code, lines, text
 from digest import lists
 from digest.list_view import section_paths
 from digest.lists import section_path_of
@@ -17,17 +18,20 @@ async def show_list(ctx: Context, invocation: Invocation) -> OutboundMessage:
         sections = await unit.lists.sections(workspace.id)
         entries = await unit.lists.entries(workspace.id)
     if not entries:
-        return messages.reply("The list is empty. Nominate papers with `/paper nominate`.")
+        return messages.reply(
+            "The list is empty. Nominate papers with ", code("/paper nominate"), "."
+        )
     paths = section_paths(sections)
-    lines = []
+    rows: list[Part] = []
     for section in sections:
         inside = [e for e in entries if e.section_id == section.id]
         if inside:
-            lines.append(f"**{lists.SECTION_SEPARATOR.join(paths[section.id])}** ({len(inside)})")
-            lines += [
+            path = lists.SECTION_SEPARATOR.join(paths[section.id])
+            rows.append(text(bold(path), f" ({len(inside)})"))
+            rows += [
                 f"• #{e.id} {e.title}" + (f" ({e.venue})" if e.venue else "") for e in inside[-5:]
             ]
-    return messages.reply("\n".join(lines), title=workspace.settings.list_title)
+    return messages.reply(lines(*rows), title=workspace.settings.list_title)
 
 
 async def move_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -37,6 +41,7 @@ async def move_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
         entry, path = await lists.move_entry(
             unit, workspace.id, invocation.options["entry"], invocation.options["section"]
         )
+    await ctx.list_changed(workspace.id)
     return messages.public(f"Moved {lists.describe_entry(entry)} to {path}.")
 
 
@@ -51,6 +56,7 @@ async def remove_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
             invocation.user.id,
             ctx.clock.now(),
         )
+    await ctx.list_changed(workspace.id)
     return messages.public(
         f"Removed {lists.describe_entry(entry)} from {path}. It stays in the list's history."
     )
@@ -63,6 +69,7 @@ async def rename_section(ctx: Context, invocation: Invocation) -> OutboundMessag
         workspace = await ctx.workspace(unit, invocation.channel)
         section = await lists.rename_section(unit, workspace.id, old, invocation.options["title"])
         path = await section_path_of(unit, workspace.id, section.id)
+    await ctx.list_changed(workspace.id)
     return messages.public(f"Renamed section “{old}” to “{path}”.")
 
 

@@ -1,4 +1,8 @@
-"""Nominations and their review: commands, the nomination reaction, and the review buttons."""
+"""Nominations and their review: commands, the nomination reaction, and the review components.
+
+Section suggestions never wait for the section model (digest.sections): a nomination is answered
+from the newest model ready. Every change to the list starts its retraining in the background.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from collections.abc import Iterable
 from bot import messages
 from bot.handlers import parsing
 from bot.handlers.context import Context
+from bot.messages import plural
 from bot.ports import ActionEvent, ChannelRef, Invocation, OutboundMessage, ReactionEvent, UserRef
+from bot.rich_text import arxiv_link, code, lines, text
 from digest import lists, nominations
 from digest.list_view import section_paths
 from digest.lists import section_path_of
@@ -17,6 +23,8 @@ from digest.ports import Unit
 from digest.sections import training_examples
 
 log = logging.getLogger(__name__)
+# Emoji presentation selectors: ⭐ and ⭐️ are the same reaction.
+_VARIATIONS = str.maketrans("", "", "\ufe0e\ufe0f")
 
 
 async def nominate(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -32,8 +40,8 @@ async def withdraw(ctx: Context, invocation: Invocation) -> OutboundMessage:
         workspace = await ctx.workspace(unit, invocation.channel)
         removed = await nominations.withdraw(unit, workspace, paper_id, invocation.user.id)
     if not removed:
-        return messages.reply(f"You have no vote on a pending nomination of `{paper_id}`.")
-    return messages.reply(f"Withdrew your vote for `{paper_id}`.")
+        return messages.reply("You have no vote on a pending nomination of ", code(paper_id), ".")
+    return messages.reply("Withdrew your vote for ", code(paper_id), ".")
 
 
 async def show_nominations(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -44,12 +52,16 @@ async def show_nominations(ctx: Context, invocation: Invocation) -> OutboundMess
         papers = await unit.papers.get_many(n.paper_id for n in pending)
     if not pending:
         return messages.reply("No nominations are waiting for review.")
-    lines = [
-        f"`{n.paper_id}` [{papers[n.paper_id].title}]({papers[n.paper_id].abs_url}) "
-        f"({len(n.votes)} vote{'s' if len(n.votes) != 1 else ''})"
+    rows = [
+        text(
+            code(n.paper_id),
+            " ",
+            arxiv_link(papers[n.paper_id].title, n.paper_id),
+            f" ({plural(len(n.votes), 'vote')})",
+        )
         for n in pending
     ]
-    return messages.reply("\n".join(lines), title="Waiting for review")
+    return messages.reply(lines(*rows), title="Waiting for review")
 
 
 async def approve(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -72,26 +84,57 @@ async def nominate_button(ctx: Context, event: ActionEvent) -> OutboundMessage:
 
 
 async def approve_button(ctx: Context, event: ActionEvent) -> OutboundMessage:
-    """An Approve button of a review message, possibly naming a suggested section."""
-    paper_id, section_id = messages.parse_approve_value(event.value)
-    section = None
-    if section_id is not None:
-        async with ctx.store.unit() as unit:
-            workspace = await ctx.workspace(unit, event.message.channel)
-            section = await section_path_of(unit, workspace.id, section_id) or None
-    return await _decide(ctx, event.message.channel, event.user, paper_id, True, section)
+    """The Approve button of a review message: into the section it names, if it names one."""
+    return await _decide_on(ctx, event, True, _section_of(event.value))
+
+
+async def file_menu(ctx: Context, event: ActionEvent) -> OutboundMessage:
+    """The section menu of a review message: approve into the section chosen."""
+    choice = event.choice or ""
+    return await _decide_on(ctx, event, True, int(choice) if choice.isdigit() else None)
 
 
 async def reject_button(ctx: Context, event: ActionEvent) -> OutboundMessage:
     """The Reject button of a review message."""
-    return await _decide(ctx, event.message.channel, event.user, event.value, False, None)
+    return await _decide_on(ctx, event, False, None)
+
+
+def _section_of(value: str) -> int | None:
+    parsed = messages.parse_approve_value(value)
+    if parsed is not None:
+        return parsed[1]
+    # A button posted before nominations were named by id: `<paper id> <section id>`.
+    _, _, section = value.partition(" ")
+    return int(section) if section.isdigit() else None
+
+
+async def _decide_on(
+    ctx: Context, event: ActionEvent, approve: bool, section_id: int | None
+) -> OutboundMessage:
+    """Decide the nomination a review component names, filing into `section_id` if given."""
+    channel = event.message.channel
+    parsed = messages.parse_approve_value(event.value)
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, channel)
+        if parsed is None:
+            paper_id = event.value.partition(" ")[0]  # an older button named the paper itself
+        else:
+            nomination = await unit.nominations.get(parsed[0])
+            if nomination is None or nomination.workspace_id != workspace.id:
+                return messages.reply("That nomination is no longer stored.")
+            paper_id = nomination.paper_id
+        section = None
+        if approve and section_id is not None:
+            section = await section_path_of(unit, workspace.id, section_id) or None
+    return await _decide(ctx, channel, event.user, paper_id, approve, section)
 
 
 async def on_reaction(ctx: Context, event: ReactionEvent) -> OutboundMessage | None:
     """The nomination emoji on a posted paper nominates it; removing the emoji withdraws."""
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, event.message.channel)
-        if event.emoji != workspace.settings.nomination_emoji:
+        wanted = workspace.settings.nomination_emoji
+        if event.emoji.translate(_VARIATIONS) != wanted.translate(_VARIATIONS):
             return None
         paper_id = await unit.outbox.paper_for_message(event.message.channel.id, event.message.id)
     if paper_id is None:
@@ -103,19 +146,22 @@ async def on_reaction(ctx: Context, event: ReactionEvent) -> OutboundMessage | N
     return None
 
 
-async def _suggest(ctx: Context, workspace_id: int, paper: Paper) -> list[tuple[int, str]]:
-    """The most likely sections for a paper as (section id, path); none if anything fails."""
+async def _suggest(
+    ctx: Context, workspace_id: int, paper: Paper
+) -> tuple[list[tuple[int, str]], dict[str, int]]:
+    """The most likely sections for a paper as (section id, path), none if anything fails;
+    and every section of the list by path, in list order."""
+    async with ctx.store.unit() as unit:
+        examples = await training_examples(unit, workspace_id)
+        sections = await unit.lists.sections(workspace_id)
+    ids = {lists.SECTION_SEPARATOR.join(p): i for i, p in section_paths(sections).items()}
     try:
-        async with ctx.store.unit() as unit:
-            examples = await training_examples(unit, workspace_id)
-            sections = await unit.lists.sections(workspace_id)
         paths = await ctx.suggester.suggest(workspace_id, examples, paper.title, paper.abstract)
     except Exception:
         # A suggestion is a convenience: a nomination must not fail for want of one.
         log.exception("section suggestion failed for %s", paper.arxiv_id)
-        return []
-    ids = {lists.SECTION_SEPARATOR.join(p): i for i, p in section_paths(sections).items()}
-    return [(ids[path], path) for path in paths if path in ids]
+        return [], ids
+    return [(ids[path], path) for path in paths if path in ids], ids
 
 
 async def _nominate(
@@ -125,30 +171,37 @@ async def _nominate(
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, channel)
         paper = await unit.papers.get(paper_id)
-    suggestions = await _suggest(ctx, workspace.id, paper) if paper is not None else []
+    suggestions, sections = await _suggest(ctx, workspace.id, paper) if paper else ([], {})
     top = suggestions[0][1] if suggestions else None
     async with ctx.store.unit() as unit:
         result = await nominations.nominate(
             unit, workspace, paper_id, user.id, source, now, section=top
         )
+        votes = len(result.nomination.votes)
         if result.created and result.entry is None:
             target = workspace.settings.review_channel or channel.id
             review = messages.review_message(
-                result.paper, len(result.nomination.votes), suggestions
+                result.paper,
+                result.nomination.id,
+                votes,
+                suggestions,
+                [(section_id, path) for path, section_id in sections.items()],
             )
             await unit.outbox.enqueue(workspace.id, target, "review", [review.to_payload()])
         if result.entry is not None:
             where = await section_path_of(unit, workspace.id, result.entry.section_id)
             outcome = (
-                f"“{result.paper.title}” reached {len(result.nomination.votes)} votes "
-                f"and joined the list under {where}."
+                f"“{result.paper.title}” reached {votes} votes and joined the list under {where}."
             )
             await _tell_voters(unit, workspace.id, result.nomination.voters, outcome)
+            # The reply is only for the voter; the channel hears of the new entry too.
+            announcement = messages.public(outcome).to_payload()
+            await unit.outbox.enqueue(workspace.id, channel.id, "announcement", [announcement])
     await ctx.notify(outbox=result.created or result.entry is not None)
-    votes = len(result.nomination.votes)
     title = result.paper.title
     if result.entry is not None:
-        return messages.public(outcome)
+        await ctx.list_changed(workspace.id)
+        return messages.reply(outcome)
     if result.created:
         return messages.reply(f"Nominated “{title}”. Admins will review it.")
     if result.vote_added:
@@ -157,32 +210,33 @@ async def _nominate(
 
 
 async def _decide(
-    ctx: Context, channel: ChannelRef, user: UserRef, paper_id: str, approve: bool, text: str | None
+    ctx: Context, channel: ChannelRef, user: UserRef, paper_id: str, approve: bool, note: str | None
 ) -> OutboundMessage:
-    if not user.is_admin:
-        return messages.reply("Only admins can approve or reject nominations.")
+    """Approve (into section `note`) or reject (with reason `note`); the caller checked admin."""
     now = ctx.clock.now()
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, channel)
         paper = await unit.papers.get(paper_id)
         pending = await unit.nominations.get_for_paper(workspace.id, paper_id)
-    if approve and text is None and paper is not None and pending is not None:
+    if approve and note is None and paper is not None and pending is not None:
         # No section named: file it where the list's own entries say it most likely goes.
-        suggested = await _suggest(ctx, workspace.id, paper)
-        text = suggested[0][1] if suggested else None
+        suggested, _ = await _suggest(ctx, workspace.id, paper)
+        note = suggested[0][1] if suggested else None
     async with ctx.store.unit() as unit:
         title = paper.title if paper else paper_id
         if approve:
             decided, entry = await nominations.approve(
-                unit, workspace, paper_id, user.id, text, None, now
+                unit, workspace, paper_id, user.id, note, None, now
             )
             where = await section_path_of(unit, workspace.id, entry.section_id)
             outcome = f"“{title}” was approved and added to the list under {where}."
         else:
-            decided = await nominations.reject(unit, workspace, paper_id, user.id, text, now)
-            outcome = f"“{title}” was not added to the list" + (f": {text}" if text else ".")
+            decided = await nominations.reject(unit, workspace, paper_id, user.id, note, now)
+            outcome = f"“{title}” was not added to the list" + (f": {note}" if note else ".")
         await _tell_voters(unit, workspace.id, decided.voters, outcome)
     await ctx.notify(outbox=bool(decided.voters))
+    if approve:
+        await ctx.list_changed(workspace.id)
     return messages.public(outcome)
 
 

@@ -7,69 +7,86 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import WEEKDAY_CHOICES
 from bot.handlers.context import UserError
+from bot.rich_text import BREAK, Pre, Text, code, text
 from digest.arxiv import FeedError, split_id
 from digest.query import QueryError, pointed
 
 MAX_CAP = 100
 
 
-def rule_error(rule: str, error: QueryError) -> str:
+def rule_error(rule: str, error: QueryError) -> Text:
     """The parse error of a rule, with a caret under the place it went wrong."""
     shown, caret = pointed(rule, error)
-    return f"That rule does not parse: {error}.\n```\n{shown}\n{caret}\n```"
+    return text(f"That rule does not parse: {error}.", BREAK, Pre(f"{shown}\n{caret}"))
 
 
-def paper_id(text: str) -> str:
+def paper_id(value: str) -> str:
     """The bare arXiv id of an id or an arxiv.org link."""
     try:
-        return split_id(text.strip().strip("<>"))[0]
+        return split_id(value.strip().strip("<>"))[0]
     except FeedError as exc:
         raise UserError(
-            f"`{text}` is not an arXiv id; use one like `2406.12345` or an arxiv.org link."
+            code(value),
+            " is not an arXiv id; use one like ",
+            code("2406.12345"),
+            " or an arxiv.org link.",
         ) from exc
 
 
-def parse_time(text: str) -> time:
+def parse_time(value: str) -> time:
     """A 24-hour `HH:MM` time, or a bare hour."""
     try:
-        return time.fromisoformat(text if len(text) > 2 else f"{int(text):02d}:00")
+        return time.fromisoformat(value if len(value) > 2 else f"{int(value):02d}:00")
     except ValueError as exc:
-        raise UserError(f"`{text}` is not a time; use 24-hour `HH:MM`, like `09:00`.") from exc
+        raise UserError(
+            code(value),
+            " is not a time; use 24-hour ",
+            code("HH:MM"),
+            ", like ",
+            code("09:00"),
+            ".",
+        ) from exc
 
 
-def parse_zone(text: str) -> str:
+def parse_zone(value: str) -> str:
     """An IANA time zone name."""
     try:
-        ZoneInfo(text)
+        ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserError(f"`{text}` is not an IANA time zone; try `Europe/Berlin`.") from exc
-    return text
+        raise UserError(
+            code(value), " is not an IANA time zone; try ", code("Europe/Berlin"), "."
+        ) from exc
+    return value
 
 
-def parse_weekday(text: str) -> int:
+def parse_weekday(value: str) -> int:
     """A weekday (its first three letters are enough) as 0 for Monday to 6 for Sunday."""
-    day = text.strip().lower()[:3]
+    day = value.strip().lower()[:3]
     if day not in WEEKDAY_CHOICES:
-        raise UserError(f"`{text}` is not a weekday; use one of {', '.join(WEEKDAY_CHOICES)}.")
+        raise UserError(code(value), f" is not a weekday; use one of {', '.join(WEEKDAY_CHOICES)}.")
     return WEEKDAY_CHOICES.index(day)
 
 
-def parse_cap(text: str) -> int:
+def parse_cap(value: str) -> int:
     """A digest's cap: a number of papers from 1 to MAX_CAP."""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CAP:
-        raise UserError(f"`{text}` is not a cap; give a number of papers from 1 to {MAX_CAP}.")
-    return int(text)
+    if not value.isdigit() or not 1 <= int(value) <= MAX_CAP:
+        raise UserError(code(value), f" is not a cap; give a number of papers from 1 to {MAX_CAP}.")
+    return int(value)
 
 
-def parse_quiet(text: str) -> bool:
+def parse_quiet(value: str) -> bool:
     """Whether a digest with nothing new stays quiet (`quiet`) or says so (`say`)."""
-    word = text.strip().lower()
+    word = value.strip().lower()
     if word in ("quiet", "silent", "skip", "nothing", "off"):
         return True
     if word in ("say", "post", "tell", "on"):
         return False
     raise UserError(
-        "when-empty takes `say` (post a short “nothing new” line) or `quiet` (post nothing)."
+        "when-empty takes ",
+        code("say"),
+        " (post a short “nothing new” line) or ",
+        code("quiet"),
+        " (post nothing).",
     )
 
 

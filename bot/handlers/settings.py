@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot import messages
@@ -9,8 +10,11 @@ from bot.commands import WEEKDAY_CHOICES
 from bot.handlers.context import Context, UserError
 from bot.handlers.parsing import parse_time, parse_weekday, parse_zone
 from bot.ports import Invocation, OutboundMessage
+from bot.rich_text import Text, code, lines
 from digest.list_markdown import StyleError, check_style
 from digest.models import WorkspaceSettings
+
+_ROLE_MENTION = re.compile(r"^<(?:@&|!subteam\^)([^|>]+)(?:\|[^>]*)?>$")
 
 
 async def workspace_settings(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -22,7 +26,7 @@ async def workspace_settings(ctx: Context, invocation: Invocation) -> OutboundMe
         settings = workspace.settings
         if key:
             if not value:
-                raise UserError(f"Give a value: `/paper settings {key} <value>`.")
+                raise UserError("Give a value: ", code(f"/paper settings {key} <value>"), ".")
             settings = _change_setting(settings, key, value)
             await unit.workspaces.update_settings(workspace.id, settings)
     if key:
@@ -34,7 +38,7 @@ def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> Worksp
     if key == "review-channel":
         return replace(settings, review_channel=value.lstrip("#<>").rstrip(">"))
     if key == "admin-role":
-        return replace(settings, admin_role=value)
+        return replace(settings, admin_role=role_id(value))
     if key == "emoji":
         return replace(settings, nomination_emoji=value)
     if key == "timezone":
@@ -47,7 +51,7 @@ def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> Worksp
         if value.lower() in ("off", "0", "none"):
             return replace(settings, auto_approve_votes=None)
         if not value.isdigit():
-            raise UserError("auto-approve takes a number of votes, or `off`.")
+            raise UserError("auto-approve takes a number of votes, or ", code("off"), ".")
         return replace(settings, auto_approve_votes=int(value))
     if key == "list-title":
         return replace(settings, list_title=value)
@@ -56,18 +60,26 @@ def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> Worksp
             return replace(settings, list_style=check_style(value.strip().lower()))
         except StyleError as exc:
             raise UserError(str(exc)) from exc
-    raise UserError(f"Unknown setting `{key}`.")
+    raise UserError("Unknown setting ", code(key), ".")
 
 
-def _describe_settings(settings: WorkspaceSettings) -> str:
+def role_id(value: str) -> str | None:
+    """The role or user-group id of what an admin typed: a Discord role mention `<@&123>`, a
+    Slack user group `<!subteam^S123|@team>`, or the id itself; `off` or `none` for none."""
+    value = value.strip()
+    if value.lower() in ("off", "none", "-"):
+        return None
+    found = _ROLE_MENTION.match(value)
+    return found.group(1) if found else value
+
+
+def _describe_settings(settings: WorkspaceSettings) -> Text:
     day = WEEKDAY_CHOICES[settings.digest_weekday]
-    return "\n".join(
-        [
-            f"review-channel: {settings.review_channel or '(the channel of the nomination)'}",
-            f"admin-role: {settings.admin_role or '(server administrators)'}",
-            f"emoji: {settings.nomination_emoji}",
-            f"default schedule: {day} {settings.digest_time:%H:%M} {settings.timezone}",
-            f"auto-approve: {settings.auto_approve_votes or 'off'}",
-            f"list: {settings.list_title} ({settings.list_style} style)",
-        ]
+    return lines(
+        f"review-channel: {settings.review_channel or '(the channel of the nomination)'}",
+        f"admin-role: {settings.admin_role or '(server administrators)'}",
+        f"emoji: {settings.nomination_emoji}",
+        f"default schedule: {day} {settings.digest_time:%H:%M} {settings.timezone}",
+        f"auto-approve: {settings.auto_approve_votes or 'off'}",
+        f"list: {settings.list_title} ({settings.list_style} style)",
     )

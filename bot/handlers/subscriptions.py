@@ -16,13 +16,14 @@ from bot.handlers.parsing import (
     when,
 )
 from bot.ports import ActionEvent, Invocation, OutboundMessage
+from bot.rich_text import Text, arxiv_link, bold, code, lines, text
 from digest import weekly
 from digest.models import Subscription, Topic
 from digest.ports import Unit
 from digest.topics import find_topic
 
 MORE_PER_PAGE = 20
-NO_SUBSCRIPTIONS = "This channel has no subscriptions. Try `/paper subscribe`."
+NO_SUBSCRIPTIONS = text("This channel has no subscriptions. Try ", code("/paper subscribe"), ".")
 
 
 async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -35,18 +36,20 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         if topic is None:
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id))
             raise UserError(
-                f"There is no topic `{name}`."
-                + (f" Topics: {known}." if known else " An admin can add one.")
+                "There is no topic ",
+                code(name),
+                ".",
+                f" Topics: {known}." if known else " An admin can add one.",
             )
         existing = await unit.subscriptions.find(invocation.channel.id, topic.id)
         resumed = 0
         if existing and existing.paused:
             resumed = await resume_channel(ctx, unit, workspace.id, invocation.channel.id)
         elif existing:
-            raise UserError(f"This channel is already subscribed to **{topic.name}**.")
+            raise UserError("This channel is already subscribed to ", bold(topic.name), ".")
     if existing:
         await ctx.notify(subscriptions=True, outbox=bool(resumed))
-        return messages.public(f"Resumed this channel's digest of **{topic.name}**.")
+        return messages.public("Resumed this channel's digest of ", bold(topic.name), ".")
     # A paused subscription resumes above; a new one is created in its own transaction.
     async with ctx.store.unit() as unit:
         settings = workspace.settings
@@ -84,8 +87,9 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
     await ctx.notify(subscriptions=True)
     due = weekly.next_due(subscription, ctx.clock.now())
     return messages.public(
-        f"Subscribed this channel to **{topic.name}**. "
-        f"First digest: {when(due, subscription.timezone)}."
+        "Subscribed this channel to ",
+        bold(topic.name),
+        f". First digest: {when(due, subscription.timezone)}.",
     )
 
 
@@ -97,10 +101,10 @@ async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         topic = await find_topic(unit, workspace.id, name)
         found = topic and await unit.subscriptions.find(invocation.channel.id, topic.id)
         if not found:
-            raise UserError(f"This channel is not subscribed to `{name}`.")
+            raise UserError("This channel is not subscribed to ", code(name), ".")
         await unit.subscriptions.delete(found.id)
     await ctx.notify(subscriptions=True)
-    return messages.public(f"Unsubscribed this channel from **{name}**.")
+    return messages.public("Unsubscribed this channel from ", bold(name), ".")
 
 
 async def show_subscriptions(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -112,15 +116,15 @@ async def show_subscriptions(ctx: Context, invocation: Invocation) -> OutboundMe
     if not subs:
         return messages.reply(NO_SUBSCRIPTIONS)
     now = ctx.clock.now()
-    lines = []
+    rows = []
     for sub in subs:
         state = (
             f"paused: {sub.paused_reason}"
             if sub.paused
             else ("next digest " + when(weekly.next_due(sub, now), sub.timezone))
         )
-        lines.append(f"**{names[sub.topic_id].name}** ({state})")
-    return messages.reply("\n".join(lines), title="Subscriptions")
+        rows.append(text(bold(names[sub.topic_id].name), f" ({state})"))
+    return messages.reply(lines(*rows), title="Subscriptions")
 
 
 async def preview(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -133,22 +137,22 @@ async def preview(ctx: Context, invocation: Invocation) -> OutboundMessage:
         )
     if not digest.items:
         return messages.reply("Nothing new so far for the next digest.")
-    lines = [
-        f"{i}. [{item.paper.title}]({item.paper.abs_url}) ({item.topic_name})"
+    rows = [
+        text(f"{i}. ", arxiv_link(item.paper.title, item.paper.arxiv_id), f" ({item.topic_name})")
         for i, item in enumerate(digest.items, 1)
     ]
     if digest.more_matched:
-        lines.append(f"…and {digest.more_matched} more over the limit of {digest.cap}.")
+        rows.append(text(f"…and {digest.more_matched} more over the limit of {digest.cap}."))
     due = min(weekly.next_due(s, ctx.clock.now()) for s in subs)
     title = f"Next digest so far ({when(due, subs[0].timezone)})"
-    return messages.reply("\n".join(lines), title=title)
+    return messages.reply(lines(*rows), title=title)
 
 
 async def more(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """A page of the papers the channel's last digest left out over its cap."""
     page_text = invocation.options.get("page", "1").strip()
     if not page_text.isdigit() or int(page_text) < 1:
-        raise UserError(f"`{page_text}` is not a page number; try `/paper more 2`.")
+        raise UserError(code(page_text), " is not a page number; try ", code("/paper more 2"), ".")
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
         digest = await unit.digests.latest(workspace.id, invocation.channel.id)
@@ -189,7 +193,7 @@ async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessa
         if key == "resume":
             resumed = await resume_channel(ctx, unit, workspace.id, channel)
         elif key and not value:
-            raise UserError(f"Give a value: `/paper digest {key} <value>`.")
+            raise UserError("Give a value: ", code(f"/paper digest {key} <value>"), ".")
         elif key == "cap":
             await unit.subscriptions.set_options(ids, cap=parse_cap(value))
         elif key == "when-empty":
@@ -202,7 +206,9 @@ async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessa
             for sub in subs:
                 await unit.subscriptions.set_schedule(sub.id, weekday, at, zone)
         elif key:
-            raise UserError(f"Unknown digest setting `{key}`. Try `/paper help`.")
+            raise UserError(
+                "Unknown digest setting ", code(key), ". Try ", code("/paper help"), "."
+            )
         subs = await unit.subscriptions.for_channel(workspace.id, channel)
         names = await unit.topics.get_many(s.topic_id for s in subs)
     if key:
@@ -230,19 +236,20 @@ async def _channel_subscriptions(
     return subs
 
 
-def _describe_digest(subs: list[Subscription], topics: dict[int, Topic], now: datetime) -> str:
+def _describe_digest(subs: list[Subscription], topics: dict[int, Topic], now: datetime) -> Text:
     first = subs[0]
     day = WEEKDAY_CHOICES[first.weekday]
     names = ", ".join(sorted(topics[s.topic_id].name for s in subs if s.topic_id in topics))
-    lines = [
+    paused = [s for s in subs if s.paused]
+    last = (
+        text(f"paused: {paused[0].paused_reason} (", code("/paper digest resume"), " to resume)")
+        if paused
+        else text("next digest: " + when(weekly.next_due(first, now), first.timezone))
+    )
+    return lines(
         f"topics: {names}",
         f"schedule: {day} {first.at:%H:%M} {first.timezone}",
         f"cap: {max(s.cap for s in subs)} papers",
         "when-empty: " + ("quiet" if all(s.quiet_when_empty for s in subs) else "say"),
-    ]
-    paused = [s for s in subs if s.paused]
-    if paused:
-        lines.append(f"paused: {paused[0].paused_reason} (`/paper digest resume` to resume)")
-    else:
-        lines.append("next digest: " + when(weekly.next_due(first, now), first.timezone))
-    return "\n".join(lines)
+        last,
+    )

@@ -1,11 +1,17 @@
-"""`/paper topics`, `topic-add`, `topic-edit`, `topic-remove` and `topic-check`."""
+"""`/paper topics`, `topic-add`, `topic-edit`, `topic-remove` and `topic-check`.
+
+Matching a rule over the backlog runs through the context's offload (off the event loop) within
+the CPU budget of `Defaults.match_budget`; a rule over it is refused with a message saying so.
+"""
 
 from __future__ import annotations
 
 from bot import messages
 from bot.handlers.context import Context, UserError
 from bot.handlers.parsing import rule_error
+from bot.messages import plural
 from bot.ports import Invocation, OutboundMessage
+from bot.rich_text import BREAK, bold, code, join, lines, text
 from digest import topics
 from digest.query import QueryError, parse, render
 
@@ -16,15 +22,19 @@ async def show_topics(ctx: Context, invocation: Invocation) -> OutboundMessage:
         workspace = await ctx.workspace(unit, invocation.channel)
         found = await unit.topics.list(workspace.id)
     if not found:
-        return messages.reply("No topics yet. An admin can add one with `/paper topic-add`.")
-    lines = [f"**{t.name}**: `{t.rule}`" for t in found]
-    return messages.reply("\n".join(lines), title="Topics")
+        return messages.reply(
+            "No topics yet. An admin can add one with ", code("/paper topic-add"), "."
+        )
+    return messages.reply(
+        lines(*(text(bold(t.name), ": ", code(t.rule)) for t in found)), title="Topics"
+    )
 
 
 async def add_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Create a topic and match it against the recent backlog."""
     name, rule = invocation.options["name"], invocation.options["rule"]
     today = ctx.clock.now().date()
+    weeks = ctx.defaults.backlog_weeks
     try:
         async with ctx.store.unit() as unit:
             workspace = await ctx.workspace(unit, invocation.channel)
@@ -35,14 +45,20 @@ async def add_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
                 rule,
                 invocation.user.id,
                 today,
-                ctx.defaults.backlog_weeks,
+                weeks,
+                run=ctx.offload,
+                budget=ctx.defaults.match_budget,
             )
     except QueryError as exc:
         return messages.reply(rule_error(rule, exc))
     return messages.public(
-        f"Created topic **{topic.name}**: `{render(parse(topic.rule))}`. "
-        f"It matches {found} paper{'s' if found != 1 else ''} of the last "
-        f"{ctx.defaults.backlog_weeks} weeks. Subscribe with `/paper subscribe {topic.name}`."
+        "Created topic ",
+        bold(topic.name),
+        ": ",
+        code(render(parse(topic.rule))),
+        f". It matches {plural(found, 'paper')} of the last {weeks} weeks. Subscribe with ",
+        code(f"/paper subscribe {topic.name}"),
+        ".",
     )
 
 
@@ -54,13 +70,23 @@ async def edit_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
         async with ctx.store.unit() as unit:
             workspace = await ctx.workspace(unit, invocation.channel)
             topic, found = await topics.edit_topic(
-                unit, workspace.id, name, rule, today, ctx.defaults.backlog_weeks
+                unit,
+                workspace.id,
+                name,
+                rule,
+                today,
+                ctx.defaults.backlog_weeks,
+                run=ctx.offload,
+                budget=ctx.defaults.match_budget,
             )
     except QueryError as exc:
         return messages.reply(rule_error(rule, exc))
     return messages.public(
-        f"Topic **{topic.name}** now reads `{render(parse(topic.rule))}` "
-        f"and matches {found} recent papers."
+        "Topic ",
+        bold(topic.name),
+        " now reads ",
+        code(render(parse(topic.rule))),
+        f" and matches {found} recent papers.",
     )
 
 
@@ -71,10 +97,10 @@ async def remove_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
         workspace = await ctx.workspace(unit, invocation.channel)
         topic = await topics.find_topic(unit, workspace.id, name)
         if topic is None:
-            raise UserError(f"There is no topic `{name}`. See `/paper topics`.")
+            raise UserError("There is no topic ", code(name), ". See ", code("/paper topics"), ".")
         await unit.topics.delete(topic.id)
     await ctx.notify(subscriptions=True)
-    return messages.public(f"Removed topic **{topic.name}** and its subscriptions.")
+    return messages.public("Removed topic ", bold(topic.name), " and its subscriptions.")
 
 
 async def check_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -83,15 +109,26 @@ async def check_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     weeks = ctx.defaults.backlog_weeks or 4
     try:
         async with ctx.store.unit() as unit:
-            check = await topics.check_rule(unit, rule, ctx.clock.now().date(), weeks)
+            check = await topics.check_rule(
+                unit,
+                rule,
+                ctx.clock.now().date(),
+                weeks,
+                run=ctx.offload,
+                budget=ctx.defaults.match_budget,
+            )
     except QueryError as exc:
         return messages.reply(rule_error(rule, exc))
-    text = (
-        f"Understood as `{check.normalised}`.\n"
-        f"Matches {check.matched} of {check.scanned} papers of the last {weeks} weeks."
+    body = text(
+        "Understood as ",
+        code(check.normalised),
+        ".",
+        BREAK,
+        f"Matches {check.matched} of {check.scanned} papers of the last {weeks} weeks.",
     )
     if check.api.query is not None:
-        text += f"\narXiv API query: `{check.api.query}`"
+        body = text(body, BREAK, "arXiv API query: ", code(check.api.query))
     if check.sample:
-        text += "\nFor example: " + "; ".join(f"“{title}”" for title in check.sample)
-    return messages.reply(text)
+        examples = join([text(f"“{title}”") for title in check.sample], "; ")
+        body = text(body, BREAK, "For example: ", examples)
+    return messages.reply(body)

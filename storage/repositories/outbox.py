@@ -19,7 +19,9 @@ POSTED = DeliveryStatus.POSTED.value
 FAILED = DeliveryStatus.FAILED.value
 
 
-def _outbox_from_row(row: OutboxRow, in_doubt: bool | None = None) -> OutboxMessage:
+def _outbox_from_row(
+    row: OutboxRow, in_doubt: bool | None = None, claimed_at: datetime | None = None
+) -> OutboxMessage:
     return OutboxMessage(
         id=row.id,
         workspace_id=row.workspace_id,
@@ -34,6 +36,7 @@ def _outbox_from_row(row: OutboxRow, in_doubt: bool | None = None) -> OutboxMess
         last_error=row.last_error,
         next_attempt_at=row.next_attempt_at,
         in_doubt=row.in_doubt if in_doubt is None else in_doubt,
+        claimed_at=row.claimed_at if claimed_at is None else claimed_at,
     )
 
 
@@ -92,7 +95,8 @@ class SqlOutboxRepository:
         """Take due messages for posting: the next unposted one of each digest, other messages.
 
         A claimed message is `sending` under `token`; one left `sending` by a claim older than
-        `stale_before` (a crashed process) is taken again and comes back with `in_doubt`.
+        `stale_before` (a crashed process) is taken again and comes back with `in_doubt`, and
+        with the time of the claim in doubt as `claimed_at` (a post it made is not older).
         """
         earlier = aliased(OutboxRow)
         # A digest is posted in order: a message waits while an earlier one is unresolved.
@@ -119,10 +123,12 @@ class SqlOutboxRepository:
         claimed = []
         for row in rows:
             doubt = row.in_doubt or row.status == SENDING
+            previous_claim = row.claimed_at
             row.status = SENDING
             row.claim_token = token
             row.claimed_at = now
-            claimed.append(_outbox_from_row(row, in_doubt=doubt))
+            since = previous_claim if doubt and previous_claim is not None else now
+            claimed.append(_outbox_from_row(row, in_doubt=doubt, claimed_at=since))
         await self._session.flush()
         return claimed
 

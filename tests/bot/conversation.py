@@ -13,7 +13,7 @@ from digest.clock import FixedClock
 from digest.models import Platform
 from storage.store import SqlStore
 
-ADMIN = UserRef("u-admin", "ada", is_admin=True)
+ADMIN = UserRef("u-admin", "ada", platform_admin=True)
 MEMBER = UserRef("u-member", "bo")
 OTHER = UserRef("u-other", "cy")
 

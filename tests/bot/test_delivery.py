@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.console.platform import ConsolePlatform
-from bot.delivery import MAX_ATTEMPTS, Delivery
+from bot.delivery import CLOCK_SKEW, MAX_ATTEMPTS, Delivery
 from bot.handlers import Handlers
 from bot.ports import (
     ChannelRef,
@@ -53,6 +53,7 @@ class FlakyPlatform:
         self.error = error
         self.after_post = after_post
         self.sends = 0
+        self.looked_since: list[datetime] = []
 
     async def start(self) -> None:
         """Nothing to connect."""
@@ -71,9 +72,12 @@ class FlakyPlatform:
             raise self.error
         return await self.inner.send(channel, message, nonce)
 
-    async def find_sent(self, channel: ChannelRef, nonce: str) -> MessageRef | None:
-        """Ask the chat."""
-        return await self.inner.find_sent(channel, nonce)
+    async def find_sent(
+        self, channel: ChannelRef, nonce: str, since: datetime
+    ) -> MessageRef | None:
+        """Ask the chat, noting from when."""
+        self.looked_since.append(since)
+        return await self.inner.find_sent(channel, nonce, since)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Edit."""
@@ -257,7 +261,7 @@ async def test_a_permanent_error_pauses_the_channel_and_tells_the_review_channel
 
     # Access is back: an admin resumes, and the kept digest goes out, once.
     handlers = Handlers(store, clock, on_outbox_changed=runner.delivery.deliver_due)
-    admin = UserRef("u-admin", "ada", is_admin=True)
+    admin = UserRef("u-admin", "ada", platform_admin=True)
     channel = ChannelRef(Platform.CONSOLE, "console", CHANNEL, workspace_name="lab")
     reply = await handlers.command(Invocation(channel, admin, "digest", {"key": "resume"}))
     assert "paused" not in reply.text
@@ -293,3 +297,68 @@ async def test_a_platform_that_keeps_failing_is_given_up_on_and_reported(
     assert await _statuses(store, digest) == [DeliveryStatus.FAILED] * 10
     (notice,) = console.messages_in("c-review")
     assert f"gave up after {MAX_ATTEMPTS} tries: 500" in notice.message.text
+
+
+async def test_a_refused_message_fails_alone_and_the_channel_goes_on(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    ws = await _world(store, clock)
+    console = ConsolePlatform(io.StringIO())
+    # The platform refuses the third paper's message for good (an embed too long, say).
+    flaky = FlakyPlatform(console, 4, PostError.refused("400: embed too long"), after_post=False)
+    await _runner(store, clock, flaky).run_channel(ws.id, CHANNEL)
+
+    digest = await _digest_of(store, ws)
+    statuses = await _statuses(store, digest)
+    assert (
+        statuses
+        == [DeliveryStatus.POSTED] * 3 + [DeliveryStatus.FAILED] + [DeliveryStatus.POSTED] * 6
+    )
+    assert _paper_ids(console) == PAPERS[:2] + PAPERS[3:]
+    async with store.unit() as unit:
+        (sub,) = await unit.subscriptions.for_channel(ws.id, CHANNEL)
+        failed = (await unit.outbox.for_digest(digest.id or 0))[3]
+    assert not sub.paused  # the channel is fine: nothing paused, nobody told
+    assert console.messages_in("c-review") == []
+    assert failed.last_error == "400: embed too long"
+
+
+async def test_a_post_in_doubt_is_looked_for_from_its_claim_on(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    ws = await _world(store, clock)
+    console = ConsolePlatform(io.StringIO())
+    dying = FlakyPlatform(console, fail_on=2, error=Crash(), after_post=True)
+    with pytest.raises(Crash):
+        await _runner(store, clock, dying).run_channel(ws.id, CHANNEL)
+    claimed = clock.now()
+
+    clock.set(MON + timedelta(minutes=10))
+    looking = FlakyPlatform(console, fail_on=0, error=Crash(), after_post=False)
+    await _runner(store, clock, looking).delivery.deliver_due()
+    assert looking.looked_since == [claimed - CLOCK_SKEW]  # only the post in doubt is looked for
+    _assert_exactly_once(console)
+
+
+async def test_a_row_queued_before_the_upgrade_is_still_posted(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    ws = await make_workspace(store)
+    old = {
+        "text": "I cannot post in channel `c-x` any more: **gone**.",
+        "title": "Digest paused",
+        "cards": [],
+        "buttons": [],
+        "ephemeral": False,
+        "footer": None,
+    }
+    broken = {"v": 2, "text": [{"mystery": 1}]}
+    async with store.unit() as unit:
+        await unit.outbox.enqueue(ws.id, "c-review", "notice", [old])
+        await unit.outbox.enqueue(ws.id, "c-review", "notice", [broken])
+    console = ConsolePlatform(io.StringIO())
+    report = await _runner(store, clock, console).delivery.deliver_due()
+    assert (report.posted, report.failed) == (1, 1)
+    (posted,) = console.messages_in("c-review")
+    assert posted.message.text == "I cannot post in channel `c-x` any more: **gone**."
+    assert "I cannot post in channel ˋc-xˋ any more: **gone**." in console.out.getvalue()  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from bot.delivery import Delivery
 from bot.handlers import Handlers
 from bot.messages import MORE
 from bot.ports import UserRef
+from bot.rich_text import Code, Link, bold, text
 from bot.scheduler import DigestRunner
 from digest.clock import FixedClock
 from digest.models import Platform
@@ -18,7 +19,7 @@ from storage.store import SqlStore
 from tests.digest_world import add_matches, add_papers, make_topic, make_workspace
 
 MON = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
-ADA = UserRef("u-ada", "ada", is_admin=True)
+ADA = UserRef("u-ada", "ada", platform_admin=True)
 
 
 def _setup(store: SqlStore, clock: FixedClock) -> tuple[ConsolePlatform, ConsoleChat, DigestRunner]:
@@ -53,10 +54,10 @@ async def test_show_more_and_paper_more_list_what_the_cap_left_out(
     shown = await chat.press(ADA, closing.ref, button.action, button.value)
     assert shown.ephemeral
     assert shown.title == "23 more from the last digest"
-    assert shown.text.splitlines()[0].startswith("1. [Paper 2606.00003]")
+    assert shown.text.splitlines()[0] == "1. Paper 2606.00003 `2606.00003` (llm)"
+    assert shown.body[1] == Link("Paper 2606.00003", "https://arxiv.org/abs/2606.00003")
     assert len(shown.text.splitlines()) == 20
-    assert shown.footer is not None
-    assert "`/paper more 2`" in shown.footer
+    assert Code("/paper more 2") in shown.footer
 
     page_two = await chat.say(ADA, channel, "/paper more 2")
     assert [line.split(".")[0] for line in page_two.text.splitlines()] == ["21", "22", "23"]
@@ -120,7 +121,7 @@ async def test_subscribing_again_resumes_a_paused_subscription(
     assert "paused: Missing Access" in listed.text
 
     resumed = await chat.say(ADA, channel, "/paper subscribe llm")
-    assert resumed.text == "Resumed this channel's digest of **llm**."
+    assert resumed.body == text("Resumed this channel's digest of ", bold("llm"), ".")
     again = await chat.say(ADA, channel, "/paper subscribe llm")
     assert "already subscribed" in again.text
     clock.set(clock.now() + timedelta(days=1))

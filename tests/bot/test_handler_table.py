@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
-from bot.commands import BY_NAME, COMMANDS
+from bot.commands import ACTION_BY_NAME, ACTIONS, BY_NAME, COMMANDS
 from bot.handlers.dispatch import ACTION_HANDLERS, COMMAND_HANDLERS
 
 
@@ -12,6 +12,7 @@ def test_every_command_has_a_handler_and_every_handler_a_command() -> None:
     assert len(BY_NAME) == len(COMMANDS)
 
 
-def test_every_button_has_a_handler() -> None:
-    buttons = {messages.NOMINATE, messages.APPROVE, messages.REJECT, messages.MORE}
-    assert set(ACTION_HANDLERS) == buttons
+def test_every_button_and_menu_has_a_handler() -> None:
+    actions = {messages.NOMINATE, messages.APPROVE, messages.FILE, messages.REJECT, messages.MORE}
+    assert set(ACTION_HANDLERS) == actions == set(ACTION_BY_NAME)
+    assert len(ACTION_BY_NAME) == len(ACTIONS)

@@ -130,6 +130,10 @@ async def test_reactions_nominate_and_withdraw(talk: Conversation, clock: FixedC
     reply = await talk.chat.react(MEMBER, message, "⭐")
     assert reply is not None
     assert "Nominated" in reply.text
+    # ⭐ with its emoji presentation selector (as some clients send it) is the same reaction.
+    again = await talk.chat.react(OTHER, message, "⭐\ufe0f")
+    assert again is not None and "Added your vote" in again.text
+    await talk.chat.react(OTHER, message, "⭐\ufe0f", added=False)
     await talk.chat.react(MEMBER, message, "⭐", added=False)
     async with talk.bot.store.unit() as unit:
         nomination = await unit.nominations.get_for_paper(workspace.id, "2606.00002")

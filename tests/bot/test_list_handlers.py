@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from bot import messages
 from bot.handlers import Handlers
-from bot.ports import ActionEvent, ChannelRef, Invocation, MessageRef, OutboundMessage, UserRef
+from bot.ports import (
+    ActionEvent,
+    Button,
+    ChannelRef,
+    Invocation,
+    MessageRef,
+    OutboundMessage,
+    Select,
+    UserRef,
+)
+from bot.rich_text import bold, text
 from digest.clock import FixedClock
 from digest.list_import import import_list
 from digest.list_markdown import read_list
@@ -16,7 +26,7 @@ from tests.factories import make_paper
 CHANNEL = ChannelRef(Platform.CONSOLE, "lab", "papers", workspace_name="Lab")
 ADA = UserRef("ada", "Ada")
 BO = UserRef("bo", "Bo")
-ADMIN = UserRef("root", "Root", is_admin=True)
+ADMIN = UserRef("root", "Root", platform_admin=True)
 LIST = """# Lab list
 ## Inference
 ### Serving
@@ -43,7 +53,12 @@ async def _handlers(store: SqlStore, clock: FixedClock) -> Handlers:
         workspace = await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")
         await import_list(unit, workspace.id, read_list(LIST), clock.now())
         await unit.papers.upsert_many([NEW])
-    return Handlers(store, clock)
+    handlers = Handlers(store, clock)
+    # As `paperbot run` does at start; a nomination never waits for the model, so the
+    # tests wait here, to see the model's suggestions rather than the sections' sizes.
+    await handlers.warm_up()
+    await handlers.settle()
+    return handlers
 
 
 def _run(name: str, user: UserRef = ADA, **options: str) -> Invocation:
@@ -56,7 +71,7 @@ async def _outbox(store: SqlStore, clock: FixedClock) -> list[tuple[str, str, Ou
     return [(m.channel_id, m.kind, OutboundMessage.from_payload(m.payload)) for m in due]
 
 
-async def test_review_message_suggests_sections_and_the_first_button_files_there(
+async def test_review_message_suggests_sections_and_approve_files_into_the_first(
     sqlite_store: SqlStore, clock: FixedClock
 ) -> None:
     handlers = await _handlers(sqlite_store, clock)
@@ -65,33 +80,42 @@ async def test_review_message_suggests_sections_and_the_first_button_files_there
     [(channel, kind, review)] = await _outbox(sqlite_store, clock)
     assert (channel, kind) == ("papers", "review")
     assert "Suggested sections: Inference / Serving;" in review.text
-    approve = [b for b in review.buttons if b.action == messages.APPROVE]
-    assert len(approve) == 3
-    assert approve[0].label == "Approve → Inference / Serving"
-    press = ActionEvent(MessageRef(CHANNEL, "m1"), ADMIN, approve[0].action, approve[0].value)
+    approve, menu, reject = review.components
+    assert isinstance(approve, Button) and isinstance(menu, Select)
+    assert approve.action == messages.APPROVE
+    assert approve.label == "Approve → Inference / Serving"
+    assert (reject.action, reject.label) == (messages.REJECT, "Reject")
+    # The menu offers the three suggestions first, then the list's other sections in order.
+    assert menu.action == messages.FILE
+    labels = [o.label for o in menu.options]
+    assert labels[0] == "Inference / Serving"
+    assert [o.description for o in menu.options] == ["suggested"] * 3 + [None]
+    assert sorted(labels) == ["Inference", "Inference / Serving", "Scheduling", "Training"]
+    ids = {approve.id, menu.id, reject.id}
+    assert len(ids) == 3  # Slack wants action ids unique within a block
+    press = ActionEvent(MessageRef(CHANNEL, "m1"), ADMIN, approve.action, approve.value)
     outcome = await handlers.action(press)
     assert outcome.text.endswith("added to the list under Inference / Serving.")
     dms = [(c, m.text) for c, k, m in await _outbox(sqlite_store, clock) if k == "dm"]
     assert dms == [("@ada", outcome.text)]
 
 
-async def test_other_suggestion_buttons_and_reject_with_reason(
+async def test_the_section_menu_files_into_the_choice_and_reject_with_reason(
     sqlite_store: SqlStore, clock: FixedClock
 ) -> None:
     handlers = await _handlers(sqlite_store, clock)
     await handlers.command(_run("nominate", paper="2606.00001"))
     await handlers.command(_run("nominate", BO, paper="https://arxiv.org/abs/2606.00001v2"))
     [(_, _, review)] = await _outbox(sqlite_store, clock)
-    second = [b for b in review.buttons if b.action == messages.APPROVE][1]
-    refused = await handlers.action(
-        ActionEvent(MessageRef(CHANNEL, "m"), BO, second.action, second.value)
-    )
+    (menu,) = review.selects
+    second = menu.options[1]
+    message = MessageRef(CHANNEL, "m")
+    refused = await handlers.action(ActionEvent(message, BO, menu.action, menu.value, second.value))
     assert refused.text == "Only admins can approve or reject nominations."
     outcome = await handlers.action(
-        ActionEvent(MessageRef(CHANNEL, "m"), ADMIN, second.action, second.value)
+        ActionEvent(message, ADMIN, menu.action, menu.value, second.value)
     )
-    section = second.label.removeprefix("→ ")
-    assert outcome.text.endswith(f"under {section}.")
+    assert outcome.text.endswith(f"under {second.label}.")
     again = await handlers.command(_run("reject", ADMIN, paper="2606.00001", reason="dup"))
     assert "already approved" in again.text
     voters = sorted(c for c, k, _ in await _outbox(sqlite_store, clock) if k == "dm")
@@ -117,8 +141,13 @@ async def test_auto_approval_files_into_the_top_suggestion_and_tells_the_voters(
     await handlers.command(_run("nominate", paper="2606.00001"))
     reply = await handlers.command(_run("nominate", BO, paper="2606.00001"))
     assert reply.text.endswith("joined the list under Inference / Serving.")
-    dms = sorted(c for c, k, _ in await _outbox(sqlite_store, clock) if k == "dm")
+    assert reply.ephemeral  # a nomination's answer is the voter's; the channel is told apart
+    queued = await _outbox(sqlite_store, clock)
+    dms = sorted(c for c, k, _ in queued if k == "dm")
     assert dms == ["@ada", "@bo"]
+    (told,) = [(c, m) for c, k, m in queued if k == "announcement"]
+    assert told[0] == "papers" and not told[1].ephemeral
+    assert told[1].text == reply.text
 
 
 async def test_admin_commands_change_the_list(sqlite_store: SqlStore, clock: FixedClock) -> None:
@@ -144,8 +173,10 @@ async def test_admin_commands_change_the_list(sqlite_store: SqlStore, clock: Fix
     bad_style = await handlers.command(_run("settings", ADMIN, key="list-style", value="fancy"))
     assert "unknown list style 'fancy'" in bad_style.text
     shown = await handlers.command(_run("list"))
-    assert "ZeRO" not in shown.text and "**Scheduling** (2)" in shown.text.splitlines()[0]
-    assert "**Inference / Memory** (1)" in shown.text.splitlines()
+    assert "ZeRO" not in shown.text and shown.text.splitlines()[0] == "Scheduling (2)"
+    assert shown.body[0] == bold("Scheduling")
+    assert "Inference / Memory (1)" in shown.text.splitlines()
+    assert text(bold("Inference / Memory"), " (1)")[0] in shown.body
     entries = await handlers.autocomplete(CHANNEL, "entry", "gpipe")
     assert len(entries) == 1 and entries[0].endswith(
         "GPipe: Pipeline parallel training of giant models"

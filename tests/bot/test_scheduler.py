@@ -15,6 +15,7 @@ from bot.delivery import Delivery
 from bot.handlers import Handlers
 from bot.ingest_gate import MARKER, IngestGate, last_announcement
 from bot.ports import ChannelRef, Invocation, UserRef
+from bot.rich_text import Bold
 from bot.scheduler import BotScheduler, DigestRunner, digest_jobs
 from digest.clock import FixedClock
 from digest.ingest import store_papers
@@ -31,7 +32,7 @@ from tests.dst_weeks import DST_WEEKS
 from tests.factories import make_paper
 
 CHANNEL = "c-papers"
-ADA = UserRef("u-ada", "ada", is_admin=True)
+ADA = UserRef("u-ada", "ada", platform_admin=True)
 
 
 def _parts(
@@ -142,7 +143,8 @@ async def test_down_over_due_times_gets_one_digest_for_the_whole_gap_at_start(
 
     posted = console.messages_in(CHANNEL)
     assert len(posted) == 4
-    assert posted[0].message.text.startswith("**3 new papers** since Mon 08 Jun.")
+    assert posted[0].message.body[0] == Bold("3 new papers")
+    assert posted[0].message.text.startswith("3 new papers since Mon 08 Jun.")
     async with store.unit() as unit:
         digest = await unit.digests.latest(ws.id, CHANNEL)
     assert digest is not None

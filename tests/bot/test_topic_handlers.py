@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.handlers import Handlers
 from bot.ports import ChannelRef, Invocation, UserRef
+from bot.rich_text import bold, text
 from digest.clock import FixedClock
 from digest.ingest import store_papers
 from digest.models import Platform
@@ -11,7 +12,7 @@ from storage.store import SqlStore
 from tests.factories import make_paper
 
 CHANNEL = ChannelRef(Platform.CONSOLE, "guild-1", "papers", "papers", "Lab")
-ADMIN = UserRef("admin", "Ada", is_admin=True)
+ADMIN = UserRef("admin", "Ada", platform_admin=True)
 
 
 def _invoke(command: str, **options: str) -> Invocation:
@@ -64,6 +65,6 @@ async def test_topic_remove_names_the_topic_as_stored(
     handlers = Handlers(sqlite_store, clock)
     await handlers.command(_invoke("topic-add", name="moe", rule="MoE"))
     reply = await handlers.command(_invoke("topic-remove", topic="MoE"))
-    assert "Removed topic **moe** and its subscriptions." in reply.text
+    assert reply.body == text("Removed topic ", bold("moe"), " and its subscriptions.")
     reply = await handlers.command(_invoke("topics"))
     assert "No topics yet" in reply.text

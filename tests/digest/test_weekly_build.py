@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, event
 
 from bot.messages import digest_messages
+from bot.rich_text import Bold, Plain, bold, text
 from digest import weekly
 from digest.models import Digest, Subscription
 from storage.store import SqlStore
@@ -105,7 +106,7 @@ async def test_papers_on_the_list_and_already_shown_are_left_out_and_counted(
     assert sorted(_ids(digest)) == ["2606.00003", "2606.00004"]
     assert (digest.left_out_on_list, digest.left_out_already_shown) == (1, 1)
     header = digest_messages(digest, "⭐", False)[0]
-    assert header.footer == "Left out: 1 already on the list, 1 shown here before."
+    assert header.footer == (Plain("Left out: 1 already on the list, 1 shown here before."),)
 
     elsewhere = await _build(store, [other], MON)
     assert sorted(_ids(elsewhere)) == ["2606.00001", "2606.00003", "2606.00004"]
@@ -150,7 +151,8 @@ async def test_the_cap_keeps_the_best_and_says_how_many_more(store: SqlStore) ->
     assert digest.more_matched == 5
     assert [o.paper_id for o in digest.overflow] == ids[4::-1]
     closing = digest_messages(digest, "⭐", False)[-1]
-    assert "**5 more** matched beyond this digest's limit of 3" in closing.text
+    assert closing.body[0] == Bold("5 more")
+    assert "5 more matched beyond this digest's limit of 3" in closing.text
     assert closing.buttons[0].label == "Show 5 more"
     assert closing.buttons[0].value == str(digest.id)
 
@@ -221,14 +223,18 @@ async def test_an_empty_week_says_so_or_stays_quiet(store: SqlStore) -> None:
     empty = await _build(store, subs, MON)
     said = digest_messages(empty, "⭐", quiet_when_empty=False)
     assert len(said) == 1
-    assert said[0].text == "Nothing new on **moe** or **serving** this week."
+    assert said[0].body == text(
+        "Nothing new on ", bold("moe"), " or ", bold("serving"), " this week."
+    )
     assert digest_messages(empty, "⭐", quiet_when_empty=True) == []
 
     await add_papers(store, ["2606.00001"])
     await add_matches(store, serving, {"2606.00001": 1.0}, MON - timedelta(days=1))
     half = await _build(store, subs, MON)
     assert half.empty_topics == ("moe",)
-    assert "Nothing new on **moe**." in digest_messages(half, "⭐", False)[0].text
+    header = digest_messages(half, "⭐", False)[0]
+    assert header.text.endswith(" Nothing new on moe.")
+    assert header.body[-3:] == text(" Nothing new on ", bold("moe"), ".")
 
 
 async def test_a_quiet_empty_week_still_moves_the_watermark(store: SqlStore) -> None:
