@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 import discord
 from discord import app_commands
 
+from bot.discord.components import PaperbotComponent
+
 log = logging.getLogger(__name__)
 
 ReactionListener = Callable[[discord.RawReactionActionEvent, bool], Awaitable[None]]
-SetupStep = Callable[["PaperbotClient"], Awaitable[None]]
+ComponentListener = Callable[[discord.Interaction, str], Awaitable[None]]
 
 # discord.py waits out a 429 itself unless Discord asks for longer than this (its floor is 30 s);
 # longer waits come back as RateLimited, which the outbox turns into a retry of its own.
@@ -37,10 +39,13 @@ class PaperbotClient(discord.Client):
         self,
         group: app_commands.Group,
         on_reaction: ReactionListener,
+        on_component: ComponentListener | None = None,
         *,
         sync_guild: int | None = None,
-        on_setup: SetupStep | None = None,
     ) -> None:
+        # paperbot has no voice: discord.py's warnings about the voice libraries are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             intents=paperbot_intents(),
             # No send, edit or reply of the bot mentions anyone, whatever a title says.
@@ -55,12 +60,12 @@ class PaperbotClient(discord.Client):
         self.tree.add_command(group)
         self.sync_guild = sync_guild
         self._on_reaction = on_reaction
-        self._on_setup = on_setup
+        # Called by PaperbotComponent for a press on any of our buttons or menus.
+        self.component_listener = on_component
 
     async def setup_hook(self) -> None:
-        """After login, before the gateway: persistent buttons, then the commands synced."""
-        if self._on_setup is not None:
-            await self._on_setup(self)
+        """After login, before the gateway: persistent components, then the commands synced."""
+        self.add_dynamic_items(PaperbotComponent)
         await sync_commands(self.tree, self.sync_guild)
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:

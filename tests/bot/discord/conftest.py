@@ -9,8 +9,10 @@ import pytest
 import yarl
 
 from digest.clock import FixedClock
+from storage.store import SqlStore
 from tests.bot.discord import frames
 from tests.bot.discord.fake_discord import API, FakeDiscord
+from tests.bot.discord.running import DiscordBot, discord_bot_for
 
 
 @pytest.fixture
@@ -27,3 +29,13 @@ async def fake_discord(
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", gateway)
     yield server
     await server.close()
+
+
+@pytest.fixture
+async def discord_bot(
+    sqlite_store: SqlStore, clock: FixedClock, fake_discord: FakeDiscord
+) -> AsyncIterator[DiscordBot]:
+    """paperbot on Discord (the fake one), connected, over a SQLite store."""
+    wired = discord_bot_for(sqlite_store, clock, fake_discord)
+    async with wired.running():
+        yield wired

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -32,6 +32,8 @@ APPLICATION_ID = BOT_ID
 OWNER_ID = 1400000000000000002
 TOKEN = "MTQwMDAwMDAwMDAwMDAwMDAwMQ.fake.token-for-tests"
 JSON = "application/json"
+# Discord posts a message once per nonce only for a few minutes (it does not store nonces).
+NONCE_WINDOW = timedelta(minutes=5)
 BODY = web.RequestKey("body", object)
 
 Json = dict[str, Any]
@@ -91,6 +93,8 @@ class FakeDiscord:
         self.identifies: list[Json] = []
         self.commands: dict[int | None, list[Json]] = {}
         self.interaction_responses: dict[int, list[Json]] = {}
+        # A component interaction's token -> (channel id, message id) of the message it was on.
+        self._component_messages: dict[str, tuple[str, str]] = {}
         self.closed_dms: set[int] = set()
         self._counter = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
@@ -184,6 +188,9 @@ class FakeDiscord:
 
     async def dispatch(self, event: str, data: Json) -> None:
         """Send a dispatch frame (op 0) to every connected client."""
+        if event == "INTERACTION_CREATE" and "message" in data:
+            message = data["message"]
+            self._component_messages[data["token"]] = (message["channel_id"], message["id"])
         frame = {"op": 0, "t": event, "s": next(self._sequence), "d": data}
         for socket in self._sockets:
             await socket.send_str(json.dumps(frame))
@@ -217,11 +224,21 @@ class FakeDiscord:
                 "application": {"id": str(APPLICATION_ID), "flags": 0},
             }
             for event, data in [("READY", ready)] + [
-                ("GUILD_CREATE", guild) for guild in self.guilds.values()
+                ("GUILD_CREATE", self._guild_create(gid, guild))
+                for gid, guild in self.guilds.items()
             ]:
                 frame = {"op": 0, "t": event, "s": next(self._sequence), "d": data}
                 await socket.send_str(json.dumps(frame))
             await self._notify()
+
+    def _guild_create(self, guild_id: int, guild: Json) -> Json:
+        """The guild as GUILD_CREATE has it: its active threads included."""
+        threads = [
+            c.data
+            for c in self.channels.values()
+            if c.data.get("type") == 11 and c.data.get("guild_id") == str(guild_id)
+        ]
+        return {**guild, "threads": threads}
 
     # -- the REST API --------------------------------------------------------------------------
 
@@ -263,7 +280,9 @@ class FakeDiscord:
             ("GET", r"gateway/bot", self._gateway_bot),
             ("PUT", r"applications/(\d+)/commands", self._sync_global),
             ("PUT", r"applications/(\d+)/guilds/(\d+)/commands", self._sync_guild),
+            ("GET", r"channels/(\d+)", self._get_channel),
             ("POST", r"channels/(\d+)/messages", self._create_message),
+            ("GET", r"channels/(\d+)/messages/(\d+)", self._get_message),
             ("GET", r"channels/(\d+)/messages", self._history),
             ("PATCH", r"channels/(\d+)/messages/(\d+)", self._edit_message),
             ("POST", r"channels/(\d+)/messages/(\d+)/threads", self._start_thread),
@@ -272,6 +291,7 @@ class FakeDiscord:
             ("POST", r"interactions/(\d+)/([^/]+)/callback", self._interaction_callback),
             ("POST", r"webhooks/(\d+)/([^/]+)", self._followup),
             ("PATCH", r"webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", self._edit_followup),
+            ("DELETE", r"webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", self._delete_followup),
         ]
 
     def bot_user(self) -> Json:
@@ -369,6 +389,18 @@ class FakeDiscord:
             message["guild_id"] = channel.data["guild_id"]
         return message
 
+    async def _get_channel(self, request: web.Request, channel_id: str) -> web.Response:
+        return _refusable(lambda: self._channel(channel_id).data)
+
+    async def _get_message(self, request: web.Request, channel_id: str, message_id: str) -> Any:
+        def get() -> Json:
+            for message in self._channel(channel_id).messages:
+                if message["id"] == message_id:
+                    return {k: v for k, v in message.items() if k != "nonce"}
+            raise _Missing(10008, "Unknown Message")
+
+        return _refusable(get)
+
     async def _create_message(self, request: web.Request, channel_id: str) -> web.Response:
         body = request[BODY]
 
@@ -378,8 +410,10 @@ class FakeDiscord:
                 raise _Refused([], 403, 50007, "Cannot send messages to this user")
             nonce = body.get("nonce")
             if nonce is not None and body.get("enforce_nonce"):
+                recent = self.now() - NONCE_WINDOW
                 for old in channel.messages:
-                    if old.get("nonce") == nonce:
+                    sent_at = datetime.fromisoformat(old["timestamp"])
+                    if old.get("nonce") == nonce and sent_at >= recent:
                         return old  # Discord returns the message already created
             message = self._message(channel, body)
             if nonce is not None:
@@ -403,20 +437,19 @@ class FakeDiscord:
 
         return _refusable(history)
 
+    def edit(self, channel_id: str, message_id: str, body: Json) -> Json:
+        """Apply an edit to a stored message, as Discord does (fields given replace the old)."""
+        channel = self._channel(channel_id)
+        for index, old in enumerate(channel.messages):
+            if old["id"] == message_id:
+                new = self._message(channel, {**old, **body}, id=old["id"])
+                new["edited_timestamp"] = self.now().isoformat()
+                channel.messages[index] = new
+                return new
+        raise _Missing(10008, "Unknown Message")
+
     async def _edit_message(self, request: web.Request, channel_id: str, message_id: str) -> Any:
-        body = request[BODY]
-
-        def edit() -> Json:
-            channel = self._channel(channel_id)
-            for index, old in enumerate(channel.messages):
-                if old["id"] == message_id:
-                    new = self._message(channel, {**old, **body}, id=old["id"])
-                    new["edited_timestamp"] = self.now().isoformat()
-                    channel.messages[index] = new
-                    return new
-            raise _Missing(10008, "Unknown Message")
-
-        return _refusable(edit)
+        return _refusable(lambda: self.edit(channel_id, message_id, request[BODY]))
 
     async def _start_thread(self, request: web.Request, channel_id: str, message_id: str) -> Any:
         body = request[BODY]
@@ -446,7 +479,12 @@ class FakeDiscord:
             self.channels[int(message_id)] = Channel(thread)
             return thread
 
-        return _refusable(start)
+        response = _refusable(start)
+        if response.status == 200:
+            # Discord tells the gateway too; the client caches the thread from this.
+            thread = self.channels[int(message_id)].data
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return response
 
     async def _react(self, request: web.Request, channel: str, message: str, emoji: str) -> Any:
         try:
@@ -487,6 +525,9 @@ class FakeDiscord:
             problems = discord_limits.message_problems(body["data"])
             if problems:
                 return _json(error_body(400, message="; ".join(problems)), 400)
+        if body["type"] == 7 and token in self._component_messages:
+            # UPDATE_MESSAGE: the message the component was on changes.
+            self.edit(*self._component_messages[token], body["data"])
         return _json(answer)
 
     async def _followup(self, request: web.Request, app: str, token: str) -> web.Response:
@@ -494,8 +535,15 @@ class FakeDiscord:
         return _refusable(lambda: self._message(channel, request[BODY], webhook_id=app))
 
     async def _edit_followup(self, request: web.Request, app: str, token: str, mid: str) -> Any:
+        if mid == "@original" and token in self._component_messages:
+            # After a deferred update, the original response is the component's message.
+            where = self._component_messages[token]
+            return _refusable(lambda: self.edit(*where, request[BODY]))
         channel = Channel({"id": "0"})
         return _refusable(lambda: self._message(channel, request[BODY], webhook_id=app))
+
+    async def _delete_followup(self, request: web.Request, app: str, token: str, mid: str) -> Any:
+        return web.Response(status=204)
 
 
 HELLO = {"heartbeat_interval": 41250}
