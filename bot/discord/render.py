@@ -73,8 +73,9 @@ def _escape_line_start(found: re.Match[str]) -> str:
 
 def _verbatim(value: str, keep_newlines: bool) -> str:
     # Inside code Discord reads nothing but the closing backticks, so those are the one thing
-    # literal text must not hold there; a look-alike grave accent takes their place.
-    return strip_controls(value, keep_newlines=keep_newlines).replace("`", "ˋ")
+    # literal text must not hold there; a look-alike grave accent takes their place. URLs are
+    # defanged there too, so that no copy of the text anywhere is a ready link.
+    return defang_urls(strip_controls(value, keep_newlines=keep_newlines)).replace("`", "ˋ")
 
 
 def piece_markdown(piece: Piece) -> str:
@@ -106,8 +107,9 @@ def _width(piece: Piece) -> int:
 
 
 def shown(value: str, limit: int) -> str:
-    """Text for a place Discord shows as typed (author line, footer, labels): cut, no controls."""
-    return cut(strip_controls(value), limit)
+    """Text for a place Discord shows as typed (author line, footer, labels): no Markdown is
+    read there, so it is only cut, its controls stripped and its URLs defanged."""
+    return cut(defang_urls(strip_controls(value)), limit)
 
 
 def title_markdown(value: str, limit: int = TITLE) -> str:
