@@ -67,19 +67,24 @@ async def test_a_post_that_outlasts_its_deadline_is_given_up(
             await wired.platform.send(PAPERS, NOTICE, "paperbot-1")
 
 
-async def test_a_post_in_doubt_is_found_and_not_sent_again(
-    discord_bot: DiscordBot, clock: FixedClock
-) -> None:
-    workspace = await discord_bot.workspace()
-    async with discord_bot.bot.store.unit() as unit:
+async def _crashed(wired: DiscordBot, clock: FixedClock, posted: bool) -> None:
+    """A notice claimed by a process that died (after posting it, if `posted`) before it
+    recorded the post; then long enough that the claim is stale and Discord forgot the nonce."""
+    workspace = await wired.workspace()
+    async with wired.bot.store.unit() as unit:
         await unit.outbox.enqueue(
             workspace.id, str(frames.PAPERS_CHANNEL), "notice", [NOTICE.to_payload()]
         )
-        # A process claims it, posts it, and dies before recording the post.
         (claimed,) = await unit.outbox.claim(clock.now(), "dead-process", clock.now() - LEASE)
-    await discord_bot.platform.send(PAPERS, NOTICE, nonce_of(claimed))
-    # Long enough that the claim is stale and Discord has forgotten the nonce.
+    if posted:
+        await wired.platform.send(PAPERS, NOTICE, nonce_of(claimed))
     clock.set(clock.now() + timedelta(minutes=10))
+
+
+async def test_a_post_in_doubt_is_found_and_not_sent_again(
+    discord_bot: DiscordBot, clock: FixedClock
+) -> None:
+    await _crashed(discord_bot, clock, posted=True)
     report = await discord_bot.bot.delivery.deliver_due()
     assert report.posted == 1
     (posted,) = discord_bot.server.messages(frames.PAPERS_CHANNEL)
@@ -93,13 +98,7 @@ async def test_a_post_in_doubt_is_found_and_not_sent_again(
 async def test_a_post_in_doubt_that_never_happened_is_posted_once(
     discord_bot: DiscordBot, clock: FixedClock
 ) -> None:
-    workspace = await discord_bot.workspace()
-    async with discord_bot.bot.store.unit() as unit:
-        await unit.outbox.enqueue(
-            workspace.id, str(frames.PAPERS_CHANNEL), "notice", [NOTICE.to_payload()]
-        )
-        await unit.outbox.claim(clock.now(), "dead-process", clock.now() - LEASE)
-    clock.set(clock.now() + timedelta(minutes=10))
+    await _crashed(discord_bot, clock, posted=False)
     assert (await discord_bot.bot.delivery.deliver_due()).posted == 1
     assert len(discord_bot.server.messages(frames.PAPERS_CHANNEL)) == 1
 
