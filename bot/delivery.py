@@ -22,14 +22,14 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.messages import public
 from bot.ports import ChannelRef, ChatPlatform, MessageRef, OutboundMessage, PostError, UserRef
-from bot.rich_text import Part, code
-from digest.models import OutboxMessage, Platform, Workspace
+from bot.rich_text import Part, Text, code
+from digest.models import OutboxMessage, Platform, Topic, Workspace
 from digest.ports import Clock, Store, Unit
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,7 @@ class Delivery:
             workspace.external_id,
             message.channel_id,
             workspace_name=workspace.name,
+            thread=await self._thread_of(message),
         )
         try:
             ref = await self._post(platform, channel, content, message)
@@ -148,6 +149,28 @@ class Delivery:
         async with self.store.unit() as unit:
             await unit.outbox.mark_posted(message.id, ref.id, paper_id, self.clock.now())
         return "posted"
+
+    async def _thread_of(self, message: OutboxMessage) -> str | None:
+        """A digest's papers and closing line belong in the thread of its header (its first
+        message), once that is posted."""
+        if message.digest_id is None or message.seq == 0:
+            return None
+        async with self.store.unit() as unit:
+            rows = await unit.outbox.for_digest(message.digest_id)
+        header = rows[0] if rows else None
+        return header.platform_message_id if header is not None and header.seq == 0 else None
+
+    async def tell_admins(self, channel: ChannelRef, title: str, body: Text) -> None:
+        """Queue a notice about a channel for its workspace's admins (posted in this pass, or
+        the next one)."""
+        async with self.store.unit() as unit:
+            workspace = await unit.workspaces.get_or_create(
+                channel.platform, channel.workspace_id, channel.workspace_name
+            )
+            subscriptions = await unit.subscriptions.for_channel(workspace.id, channel.id)
+            topics = await unit.topics.get_many(s.topic_id for s in subscriptions)
+            notice = public(body, title=title)
+            await _notify_admins(unit, workspace, channel.id, notice, topics.values())
 
     async def _post(
         self,
@@ -227,14 +250,24 @@ class Delivery:
                 " in that channel.",
             ]
         title = "Digest paused" if subscriptions else "Message not posted"
-        notice = public(*parts, title=title)
-        review = workspace.settings.review_channel
-        if review and review != channel:
-            await unit.outbox.enqueue(workspace.id, review, "notice", [notice.to_payload()])
-            return
-        # No review channel: the admins who wrote the channel's topics hear it directly.
-        admins = sorted({t.created_by for t in topics.values() if t.created_by})
-        for admin in admins:
-            await unit.outbox.enqueue(workspace.id, "@" + admin, "notice", [notice.to_payload()])
-        if not admins:
-            log.error("no admin to tell that %s in %s failed: %s", channel, workspace.name, reason)
+        await _notify_admins(unit, workspace, channel, public(*parts, title=title), topics.values())
+
+
+async def _notify_admins(
+    unit: Unit,
+    workspace: Workspace,
+    channel: str,
+    notice: OutboundMessage,
+    topics: Iterable[Topic],
+) -> None:
+    """Queue a notice about `channel` in the review channel, or, without one (or when it is
+    that channel), for the admins who wrote the channel's topics."""
+    review = workspace.settings.review_channel
+    if review and review != channel:
+        await unit.outbox.enqueue(workspace.id, review, "notice", [notice.to_payload()])
+        return
+    admins = sorted({t.created_by for t in topics if t.created_by})
+    for admin in admins:
+        await unit.outbox.enqueue(workspace.id, "@" + admin, "notice", [notice.to_payload()])
+    if not admins:
+        log.error("no admin to tell about %s in %s: %s", channel, workspace.name, notice.text)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from bot.commands import APPROVE, FILE, MORE, NOMINATE, REJECT
 from bot.ports import MAX_OPTIONS, Button, OutboundMessage, PaperCard, Select, SelectOption
 from bot.rich_text import Part, Text, arxiv_link, bold, code, join, lines, safe_url, text
+from bot.safe_text import cut
 from digest.models import Digest, DigestItem, OverflowItem, Paper
 
 __all__ = ["APPROVE", "FILE", "MORE", "NOMINATE", "REJECT"]
@@ -21,6 +22,8 @@ __all__ = ["APPROVE", "FILE", "MORE", "NOMINATE", "REJECT"]
 # A digest window longer than this caught up on missed weeks; its header says since when.
 LONG_WINDOW = timedelta(days=8)
 MAX_AUTHORS = 4
+# Characters of the abstract a card carries (a renderer may show less).
+EXCERPT = 400
 
 
 def paper_card(paper: Paper, topic: str | None = None, terms: Sequence[str] = ()) -> PaperCard:
@@ -36,6 +39,7 @@ def paper_card(paper: Paper, topic: str | None = None, terms: Sequence[str] = ()
         code_url=code_url,
         topic=topic,
         terms=tuple(terms),
+        excerpt=cut(" ".join(paper.abstract.split()), EXCERPT) or None,
     )
 
 

@@ -29,13 +29,18 @@ class UserRef:
 
 @dataclass(frozen=True, slots=True)
 class ChannelRef:
-    """A channel in a workspace (Discord guild or Slack team)."""
+    """A channel in a workspace (Discord guild or Slack team).
+
+    `thread` names a posted message of the channel whose thread a post belongs in (a digest's
+    papers go under its header); a platform without threads posts in the channel itself.
+    """
 
     platform: Platform
     workspace_id: str
     id: str
     name: str = ""
     workspace_name: str = ""
+    thread: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +142,8 @@ class PaperCard:
     topic: str | None = None
     terms: tuple[str, ...] = ()
     note: str | None = None
+    # The abstract's first sentences, for platforms that show a summary under the title.
+    excerpt: str | None = None
 
     def __post_init__(self) -> None:
         if not safe_url(self.url) or (self.code_url is not None and not safe_url(self.code_url)):

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     discord_token: SecretStr | None = None
+    # A guild id: sync the commands to that guild only (at once), not globally (up to an hour).
+    discord_guild: int | None = Field(default=None, gt=0)
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

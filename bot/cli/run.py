@@ -12,6 +12,7 @@ from bot.app import Bot, open_store
 from bot.console.platform import ConsoleChat, ConsolePlatform
 from bot.console.repl import ConsoleSession, console_loop, logs_in
 from bot.demo.script import run_demo
+from bot.discord.serve import run_discord
 from bot.offload import ProcessOffload
 from config import Settings
 from digest.clock import SystemClock
@@ -61,8 +62,9 @@ async def run(settings: Settings, console: bool) -> int:
         if not settings.has_chat_tokens:
             print(NO_TOKENS, file=sys.stderr)
             return 2
-        name = "Discord" if settings.discord_token else "Slack"
-        print(NOT_YET.format(name=name), file=sys.stderr)
+        if settings.discord_token is not None:
+            return await run_discord(settings)
+        print(NOT_YET.format(name="Slack"), file=sys.stderr)
         return 2
     print(f"Logs go to {CONSOLE_LOG}.")
     with logs_in(CONSOLE_LOG):

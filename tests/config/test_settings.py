@@ -60,3 +60,12 @@ def test_slack_needs_a_second_token(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not load_settings(env_file=None).has_chat_tokens
     monkeypatch.setenv("PAPERBOT_SLACK_APP_TOKEN", "xapp-1")
     assert load_settings(env_file=None).has_chat_tokens
+
+
+def test_a_discord_development_guild_is_an_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(env_file=None).discord_guild is None
+    monkeypatch.setenv("PAPERBOT_DISCORD_GUILD", "1500000000000000001")
+    assert load_settings(env_file=None).discord_guild == 1500000000000000001
+    monkeypatch.setenv("PAPERBOT_DISCORD_GUILD", "my-server")
+    with pytest.raises(ConfigError, match="PAPERBOT_DISCORD_GUILD"):
+        load_settings(env_file=None)
