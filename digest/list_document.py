@@ -22,6 +22,8 @@ class ListItem:
     note: str | None = None
     links: tuple[tuple[str, str], ...] = ()
     line: int = 0
+    # The lines it was read from, as written (its first is `line`), for exact round trips.
+    source: str = field(default="", compare=False)
 
     @property
     def link(self) -> str | None:
@@ -31,7 +33,7 @@ class ListItem:
         return abs_url(self.arxiv_id) if self.arxiv_id else None
 
     def key(self) -> tuple[object, ...]:
-        """What a round trip must keep (everything but the line number)."""
+        """What a round trip must keep (everything but where it was read from)."""
         return (self.title, self.arxiv_id, self.url, self.venue, self.note, self.links)
 
 
@@ -105,3 +107,5 @@ class ReadResult:
     problems: tuple[ReadProblem, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
     skipped_sections: tuple[str, ...] = field(default=())
+    # What reading left unchecked because a bound on its work was reached.
+    unchecked: tuple[str, ...] = ()

@@ -12,8 +12,8 @@ from bot.cli.common import CliError, opened_store, pick_workspace
 from config import Settings
 from digest.clock import SystemClock
 from digest.list_document import ReadResult
-from digest.list_import import ImportReport, import_list
-from digest.list_markdown import AUTO, STYLES, StyleError, check_style, read_list
+from digest.list_import import ImportReport, ListImportError, import_list, read_list_file
+from digest.list_markdown import AUTO, STYLES, StyleError, check_style
 from digest.list_view import section_paths
 from digest.lists import SECTION_SEPARATOR, export_bibtex, export_json, export_markdown, load_list
 from digest.models import WorkspaceSettings
@@ -75,6 +75,8 @@ def _print_read(read: ReadResult) -> None:
         print(f"  duplicate ({duplicate.reason}), lines {lines}: {duplicate.title[:80]}")
     if read.skipped_sections:
         print("  sections without entries, left out: " + "; ".join(read.skipped_sections))
+    for unchecked in read.unchecked:
+        print(f"  not checked: {unchecked}")
 
 
 def _print_report(report: ImportReport) -> None:
@@ -91,10 +93,9 @@ def _print_report(report: ImportReport) -> None:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {args.file}: {exc}") from exc
-    read = read_list(text, args.style)
+        read = await asyncio.to_thread(read_list_file, args.file, args.style)
+    except ListImportError as exc:
+        raise CliError(str(exc)) from exc
     document = read.document
     print(
         f"{args.file}: {read.style} style, “{document.title}”, {len(document.sections)} sections, "
@@ -106,7 +107,10 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
-        report = await import_list(unit, workspace.id, read, SystemClock().now())
+        try:
+            report = await import_list(unit, workspace.id, read, SystemClock().now())
+        except ListImportError as exc:
+            raise CliError(str(exc)) from exc
         current = workspace.settings
         if report.added:
             # The list now speaks in the imported style; keep a title an admin already chose.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from digest.list_document import ListDocument, ReadResult
 from digest.list_markdown import bracket_venue, conference_notes, llmsys, table
 from digest.list_markdown.reader import read_markdown
+from digest.safe_text import without_controls
 
 WRITERS: dict[str, Callable[[ListDocument], str]] = {
     "llmsys": llmsys.write,
@@ -19,16 +20,21 @@ STYLES: tuple[str, ...] = tuple(WRITERS)
 AUTO = "auto"
 
 _SIGNS: dict[str, tuple[re.Pattern[str], ...]] = {
-    "table": (re.compile(r"^\s*\|.*\]\(.*\|\s*$"),),
-    "bracket-venue": (re.compile(r"^\s*[-*] \[[^\]]*\d{2}\]\s"),),
+    "bracket-venue": (re.compile(r"\s*[-*] \[[^\]]*\d{2}\]\s"),),
     "conference-notes": (
-        re.compile(r"^\s*[-*] \([^)]*'\s?\d{2}\)\s"),
-        re.compile(r"^\s*[-*] [^\[].*\[(?:link|paper)\]\("),
-        re.compile(r"^#{2,6} \[?[A-Za-z]+ (?:19|20)\d{2}\b"),
-        re.compile(r"^\* [^\[(]"),
+        re.compile(r"\s*[-*] \([^)]*'\s?\d{2}\)\s"),
+        re.compile(r"\s*[-*] [^\[].*\[(?:link|paper)\]\("),
+        re.compile(r"#{2,6} \[?[A-Za-z]+ (?:19|20)\d{2}\b"),
+        re.compile(r"\* [^\[(]"),
     ),
-    "llmsys": (re.compile(r"^\s*[-*] \[[^\]]*[^\d\]]\]\("),),
+    "llmsys": (re.compile(r"\s*[-*] \[[^\]]*[^\d\]]\]\("),),
 }
+
+
+def _is_table_entry(line: str) -> bool:
+    """A table row holding a link (`| Title | [[paper]](...) |`)."""
+    stripped = line.strip()
+    return len(stripped) >= 2 and stripped[0] == stripped[-1] == "|" and "](" in stripped
 
 
 class StyleError(ValueError):
@@ -47,8 +53,9 @@ def detect_style(text: str) -> str:
     """The style a Markdown list is written in, by counting the lines typical of each."""
     scores = dict.fromkeys(STYLES, 0)
     for line in text.splitlines():
+        scores["table"] += _is_table_entry(line)
         for style, patterns in _SIGNS.items():
-            if any(p.search(line) for p in patterns):
+            if any(p.match(line) for p in patterns):
                 scores[style] += 1
     if "<!-- TOC -->" in text and scores["bracket-venue"]:
         # Our bracket-venue lists carry this marker; it outweighs venue-less entries.
@@ -60,6 +67,7 @@ def detect_style(text: str) -> str:
 def read_list(text: str, style: str = AUTO) -> ReadResult:
     """Read a Markdown list; `auto` detects its style first."""
     check_style(style, allow_auto=True)
+    text = without_controls(text.removeprefix("\ufeff"))
     return read_markdown(text, detect_style(text) if style == AUTO else style)
 
 
