@@ -81,6 +81,25 @@ class ListDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Bounds on what one read may hold; reading stops at the first one passed (ListTooBig)."""
+
+    max_sections: int | None = None
+    max_entries: int | None = None
+
+
+class ListTooBig(ValueError):
+    """A list over one of its ReadLimits: which one (`what`, `limit`), and the line past it."""
+
+    def __init__(self, what: str, limit: int, line: int | None = None) -> None:
+        at = f" (line {line} is past it)" if line else ""
+        super().__init__(f"the list has more than {limit:,} {what}{at}")
+        self.what = what
+        self.limit = limit
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
 class ReadProblem:
     """A line of a Markdown list that could not be read as an entry, and why."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from digest.list_document import SECTION_SEPARATOR, ReadResult
+from digest.list_document import SECTION_SEPARATOR, ListTooBig, ReadLimits, ReadResult
 from digest.list_markdown import AUTO, read_list
 from digest.list_markdown.duplicates import title_key
 from digest.list_view import section_paths
@@ -25,8 +25,13 @@ STUB_VERSION = 0
 # Each new section costs its own statements; a real list has tens, a generated one may have
 # a heading per entry, which no one can browse as a list.
 MAX_IMPORT_SECTIONS = 5_000
-# Reading takes about 0.8 s per MB (README, benchmarks/list_import.py): 64 MB is under a minute.
+# Reading costs about 50 microseconds an entry however short: this bounds that part to seconds
+# (the 50 MB list of the whole corpus has 74,728).
+MAX_IMPORT_ENTRIES = 200_000
+# A real list reads at 1 to 2.5 MB/s, and any text at 0.3 MB/s or faster; every line costs a
+# few microseconds however short (README, benchmarks/list_import.py). These bound a file's read.
 MAX_LIST_BYTES = 64_000_000
+MAX_LIST_LINES = 1_000_000
 
 
 class ListImportError(ValueError):
@@ -72,7 +77,15 @@ def read_list_file(path: Path, style: str = AUTO) -> ReadResult:
         raise ListImportError(
             f"{path} is not UTF-8 text: line {line} holds the byte {data[exc.start]:#04x}"
         ) from exc
-    return read_list(text, style)
+    lines = text.count("\n") + 1
+    if lines > MAX_LIST_LINES:
+        raise ListImportError(
+            f"{path} has {lines:,} lines; list import reads files of at most {MAX_LIST_LINES:,}"
+        )
+    try:
+        return read_list(text, style, ReadLimits(MAX_IMPORT_SECTIONS, MAX_IMPORT_ENTRIES))
+    except ListTooBig as exc:
+        raise ListImportError(f"{path}: {exc}; an import takes at most {exc.limit:,}") from exc
 
 
 def _keys(arxiv_id: str | None, url: str | None, title: str) -> list[str]:
@@ -100,11 +113,14 @@ async def import_list(
 ) -> ImportReport:
     """Add every item of a read list to the workspace's list, keeping sections and order."""
     document = read.document
-    if len(document.sections) > MAX_IMPORT_SECTIONS:
-        raise ListImportError(
-            f"the list has {len(document.sections):,} sections; "
-            f"an import takes at most {MAX_IMPORT_SECTIONS:,}"
-        )
+    for count, most, what in (
+        (len(document.sections), MAX_IMPORT_SECTIONS, "sections"),
+        (len(document.items), MAX_IMPORT_ENTRIES, "entries"),
+    ):
+        if count > most:
+            raise ListImportError(
+                f"the list has {count:,} {what}; an import takes at most {most:,}"
+            )
     live = await unit.lists.entries(workspace_id)
     known_sections = await unit.lists.sections(workspace_id)
     sections = SectionIndex(known_sections)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from digest.list_document import ListDocument, ReadResult
+from digest.list_document import ListDocument, ReadLimits, ReadResult
 from digest.list_markdown import bracket_venue, conference_notes, llmsys, table
 from digest.list_markdown.reader import read_markdown
 from digest.safe_text import without_controls
@@ -31,6 +31,9 @@ _SIGNS: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
+_SIGN_STARTS = ("-", "*", "#", "|")
+
+
 def _is_table_entry(line: str) -> bool:
     """A table row holding a link (`| Title | [[paper]](...) |`)."""
     stripped = line.strip()
@@ -53,6 +56,8 @@ def detect_style(text: str) -> str:
     """The style a Markdown list is written in, by counting the lines typical of each."""
     scores = dict.fromkeys(STYLES, 0)
     for line in text.splitlines():
+        if line.lstrip()[:1] not in _SIGN_STARTS:
+            continue  # every sign starts with one of these; most lines of a list do not
         scores["table"] += _is_table_entry(line)
         for style, patterns in _SIGNS.items():
             if any(p.match(line) for p in patterns):
@@ -64,11 +69,11 @@ def detect_style(text: str) -> str:
     return best if scores[best] else "llmsys"
 
 
-def read_list(text: str, style: str = AUTO) -> ReadResult:
-    """Read a Markdown list; `auto` detects its style first."""
+def read_list(text: str, style: str = AUTO, limits: ReadLimits | None = None) -> ReadResult:
+    """Read a Markdown list; `auto` detects its style first; ListTooBig past `limits`."""
     check_style(style, allow_auto=True)
     text = without_controls(text.removeprefix("\ufeff"))
-    return read_markdown(text, detect_style(text) if style == AUTO else style)
+    return read_markdown(text, detect_style(text) if style == AUTO else style, limits)
 
 
 def write_list(document: ListDocument, style: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html.entities import html5
@@ -30,7 +31,8 @@ _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 # What the scanners stop at; the text between is skipped at the regex engine's speed.
 _BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]()]", re.DOTALL)
-_TOKEN_START = re.compile(r"[\\\[<]")
+# Text without any of these is plain as it stands (most titles, notes and headings).
+_MARKUP = re.compile(r"[\[<\\!*_&]")
 
 References = Mapping[str, str]
 NO_REFERENCES: References = {}
@@ -62,11 +64,14 @@ def reference_key(label: str) -> str:
 class Brackets:
     """Where each `[` and `(` of a line closes, found in one pass; backslash escapes skipped."""
 
-    __slots__ = ("_round", "_square")
+    __slots__ = ("_round", "_square", "opens")
 
     def __init__(self, text: str) -> None:
         self._square: dict[int, int] = {}
         self._round: dict[int, int] = {}
+        self.opens: list[int] = []
+        if "[" not in text:
+            return  # no label, so no link: its parentheses are never asked for
         square: list[int] = []
         round_: list[int] = []
         for found in _BRACKET_OR_ESCAPE.finditer(text):
@@ -81,6 +86,8 @@ class Brackets:
                 round_.append(i)
             elif ch == ")" and round_:
                 self._round[round_.pop()] = i
+        # Only a `[` that closes can start a link or a group: the others are plain text.
+        self.opens = sorted(self._square)
 
     def square(self, start: int) -> int:
         """Index of the `]` closing the `[` at `start`, or -1."""
@@ -104,13 +111,7 @@ def link_destination(target: str) -> str:
 def link_at(
     text: str, start: int, brackets: Brackets, references: References
 ) -> tuple[Link, int] | None:
-    """The link starting at `text[start]` and the index just past it, or None."""
-    if text[start] == "<":
-        found = _AUTOLINK.match(text, start)
-        if found is None:
-            return None
-        url = decode_entities(found.group(1))
-        return Link(url, url), found.end()
+    """The link whose label opens at `text[start]` (a `[`) and the index just past it, or None."""
     end = brackets.square(start)
     if end == -1:
         return None
@@ -133,6 +134,32 @@ def link_at(
     return (Link(label, shortcut), end + 1) if shortcut is not None else None
 
 
+class _Next:
+    """The next escape, autolink and closing `[` at or after a position, each found once."""
+
+    def __init__(self, text: str, brackets: Brackets, start: int) -> None:
+        self.text = text
+        self.opens = brackets.opens
+        self.open_index = bisect_left(self.opens, start)
+        self.escape = text.find("\\", start)
+        self.autolink = _AUTOLINK.search(text, start)
+
+    def at_or_after(self, i: int) -> int:
+        """The first position >= i where a token other than plain text may start, or -1."""
+        if -1 < self.escape < i:
+            self.escape = self.text.find("\\", i)
+        if self.autolink is not None and self.autolink.start() < i:
+            self.autolink = _AUTOLINK.search(self.text, i)
+        while self.open_index < len(self.opens) and self.opens[self.open_index] < i:
+            self.open_index += 1
+        found = [
+            self.escape,
+            self.autolink.start() if self.autolink else -1,
+            self.opens[self.open_index] if self.open_index < len(self.opens) else -1,
+        ]
+        return min((at for at in found if at != -1), default=-1)
+
+
 def tokenize(
     text: str,
     references: References = NO_REFERENCES,
@@ -140,6 +167,8 @@ def tokenize(
     brackets: Brackets | None = None,
 ) -> list[Token]:
     """Split a line (from `start` on) into links, bracket groups and plain text, in order."""
+    if _MARKUP.search(text, start) is None:
+        return [text[start:]] if start < len(text) else []
     if brackets is None:
         brackets = Brackets(text)
     tokens: list[Token] = []
@@ -151,28 +180,30 @@ def tokenize(
             tokens.append(joined)
         plain.clear()
 
+    following = _Next(text, brackets, start)
     i = start
-    while (special := _TOKEN_START.search(text, i)) is not None:
-        at = special.start()
+    while (at := following.at_or_after(i)) != -1:
         plain.append(text[i:at])
-        if text[at] == "\\":
+        if at == following.escape:
             plain.append(text[at : at + 2])
             i = at + 2
             continue
+        autolink = following.autolink
+        if autolink is not None and at == autolink.start():
+            flush()
+            url = decode_entities(autolink.group(1))
+            tokens.append(Link(url, url))
+            i = autolink.end()
+            continue
+        flush()
         found = link_at(text, at, brackets, references)
         if found is not None:
-            flush()
             tokens.append(found[0])
             i = found[1]
-            continue
-        end = brackets.square(at) if text[at] == "[" else -1
-        if end != -1:
-            flush()
+        else:
+            end = brackets.square(at)
             tokens.append(Group(text[at + 1 : end]))
             i = end + 1
-            continue
-        plain.append(text[at])
-        i = at + 1
     plain.append(text[i:])
     flush()
     return tokens
@@ -219,6 +250,8 @@ def escape_cell(text: str) -> str:
 
 def plain_text(text: str) -> str:
     """Text without emphasis markers, images, HTML tags or escapes, on one line."""
+    if _MARKUP.search(text) is None:
+        return " ".join(text.split())
     text = _IMAGE.sub("", text)
     text = _HTML_TAG.sub("", text)
     text = _EMPHASIS.sub("", text)

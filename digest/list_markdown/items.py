@@ -44,6 +44,8 @@ class _Parts:
     notes: list[str] = field(default_factory=list)
     venue: str | None = None
     warnings: list[str] = field(default_factory=list)
+    line: int = 0
+    source: str = ""
 
 
 def _leading_tags(text: str, parts: _Parts, brackets: Brackets, references: References) -> int:
@@ -138,10 +140,10 @@ def _url_of(link: Link, parts: _Parts) -> str:
 
 
 def parse_bullet(
-    content: str, references: References = NO_REFERENCES
+    content: str, references: References = NO_REFERENCES, line: int = 0, source: str = ""
 ) -> tuple[ListItem, list[str]]:
     """A bullet's text (after `- `) as an item, with warnings; ItemError if there is no entry."""
-    parts = _Parts()
+    parts = _Parts(line=line, source=source)
     text = content.strip()
     brackets = Brackets(text)
     rest = _leading_tags(text, parts, brackets, references)
@@ -173,10 +175,13 @@ def parse_bullet(
 
 
 def parse_table_row(
-    cells: dict[str, list[str]], references: References = NO_REFERENCES
+    cells: dict[str, list[str]],
+    references: References = NO_REFERENCES,
+    line: int = 0,
+    source: str = "",
 ) -> tuple[ListItem, list[str]]:
     """A table row, its cells grouped by role (title, link, venue, note), as an item."""
-    parts = _Parts()
+    parts = _Parts(line=line, source=source)
     for cell in cells.get("title", []):
         tokens = tokenize(cell, references)
         links = [t for t in tokens if isinstance(t, Link)]
@@ -241,6 +246,8 @@ def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[
         venue=venue,
         note=note,
         links=tuple(extras),
+        line=parts.line,
+        source=parts.source,
     )
     return item, parts.warnings
 

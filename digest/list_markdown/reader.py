@@ -16,6 +16,8 @@ from digest.list_document import (
     DocSection,
     ListDocument,
     ListItem,
+    ListTooBig,
+    ReadLimits,
     ReadProblem,
     ReadResult,
 )
@@ -48,6 +50,10 @@ _COLUMN_ROLES = {
 }
 SUBGROUP_LEVEL = 7  # bold lines and <summary> sit below every heading level
 MAX_LIST_TITLE_CHARS = 200  # what a workspace's settings keep of a list's title
+# An entry has a few links and tags; a line with thousands of brackets is not one, and reading
+# it bracket by bracket would cost more than the rest of the list.
+MAX_LINE_BRACKETS = 2_000
+_TOO_MANY_BRACKETS = f"more than {MAX_LINE_BRACKETS:,} brackets: not read as an entry"
 
 
 @dataclass(slots=True)
@@ -60,6 +66,8 @@ class _State:
     last_item: tuple[tuple[str, ...], int] | None = None
     last_indent: int = 0
     source: list[str] = field(default_factory=list)  # the file's lines as written
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    entries: int = 0
     references: References = field(default_factory=dict)
     items: dict[tuple[str, ...], list[ListItem]] = field(default_factory=dict)
     # Section paths in the order they first appeared (a dict: membership tests stay O(1)).
@@ -74,16 +82,26 @@ class _State:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
-        self.order.setdefault(self.path)
+        self._section(self.path)
         self.table_roles = None
         self.last_item = None
 
     def add(self, item: ListItem) -> None:
         path = self.path or (DEFAULT_SECTION,)
-        self.order.setdefault(path)
+        self._section(path)
         bucket = self.items.setdefault(path, [])
         bucket.append(item)
         self.last_item = (path, len(bucket) - 1)
+        self.entries += 1
+        most = self.limits.max_entries
+        if most is not None and self.entries > most:
+            raise ListTooBig("entries", most, item.line)
+
+    def _section(self, path: tuple[str, ...]) -> None:
+        self.order.setdefault(path)
+        most = self.limits.max_sections
+        if most is not None and len(self.order) > most:
+            raise ListTooBig("sections", most)
 
 
 def _strip_comments(lines: list[str]) -> list[str]:
@@ -211,12 +229,17 @@ def _table_row(state: _State, line: str, number: int) -> None:
             grouped.setdefault(role, []).append(cell)
     if not any(cell for cell in cells):
         return
+    if line.count("[") > MAX_LINE_BRACKETS:
+        state.problems.append(ReadProblem(number, line.strip(), _TOO_MANY_BRACKETS))
+        return
     try:
-        item, warnings = parse_table_row(grouped, state.references)
+        item, warnings = parse_table_row(
+            grouped, state.references, number, state.source[number - 1]
+        )
     except ItemError as exc:
         state.problems.append(ReadProblem(number, line.strip(), f"table row: {exc}"))
         return
-    state.add(replace(item, line=number, source=state.source[number - 1]))
+    state.add(item)
     state.problems.extend(ReadProblem(number, line.strip(), w) for w in warnings)
 
 
@@ -226,6 +249,9 @@ def _bullet(state: _State, lines: list[str], index: int, previous_blank: bool) -
     assert found is not None
     indent, content = found.group(1), found.group(2)
     number = index + 1
+    if content.count("[") > MAX_LINE_BRACKETS:
+        state.problems.append(ReadProblem(number, text.strip(), _TOO_MANY_BRACKETS))
+        return last
     source = "\n".join(state.source[index : last + 1])
     if len(indent) > state.last_indent and state.last_item is not None and not previous_blank:
         path, position = state.last_item
@@ -235,14 +261,14 @@ def _bullet(state: _State, lines: list[str], index: int, previous_blank: bool) -
             state.items[path][position] = replace(attached, source=f"{parent.source}\n{source}")
             return last
     try:
-        item, warnings = parse_bullet(content, state.references)
+        item, warnings = parse_bullet(content, state.references, number, source)
     except ItemError as exc:
         if state.in_toc_level is None:
             state.problems.append(ReadProblem(number, text.strip(), str(exc)))
         return last
     if state.in_toc_level is not None:
         return last
-    state.add(replace(item, line=number, source=source))
+    state.add(item)
     state.last_indent = len(indent)
     state.problems.extend(ReadProblem(number, text.strip(), w) for w in warnings)
     return last
@@ -267,11 +293,11 @@ def _order_tree(
     return ordered
 
 
-def read_markdown(text: str, style: str) -> ReadResult:
-    """Read a Markdown list already known to be in `style`."""
+def read_markdown(text: str, style: str, limits: ReadLimits | None = None) -> ReadResult:
+    """Read a Markdown list already known to be in `style`; ListTooBig past `limits`."""
     source = text.splitlines()
     lines = _strip_comments(source)
-    state = _State(source=source, references=_references(lines))
+    state = _State(source=source, references=_references(lines), limits=limits or ReadLimits())
     previous_blank = True
     index = 0
     while index < len(lines):
@@ -287,7 +313,9 @@ def read_markdown(text: str, style: str) -> ReadResult:
         summary = _SUMMARY.match(line)
         bold = _bold(line)
         if heading:
-            level, title = heading[0], heading_text(heading[1], state.references)
+            level, raw = heading
+            many = raw.count("[") > MAX_LINE_BRACKETS
+            title = plain_text(raw) if many else heading_text(raw, state.references)
             if state.in_toc_level is not None and level <= state.in_toc_level:
                 state.in_toc_level = None
             if level == 1 and state.title is None and not state.headings:

@@ -77,8 +77,9 @@ def _python_lines(run: Callable[[], object]) -> int:
 @pytest.mark.parametrize("shape", ["a line of [", "link starts"])
 def test_reading_work_grows_in_step_with_the_line(shape: str) -> None:
     make = SHAPES[shape][0]
-    small = _python_lines(lambda: read_list(make(1_000)))
-    large = _python_lines(lambda: read_list(make(4_000)))
+    # Both under the bound on brackets in one line (beyond it, a line is reported, not read).
+    small = _python_lines(lambda: read_list(make(400)))
+    large = _python_lines(lambda: read_list(make(1_600)))
     # Four times the input, four times the work (the old scans did sixteen times).
     assert large < 5 * small
 
@@ -246,6 +247,54 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit(
     path.write_bytes(b"- [t](https://x.org)\n" * 100_000)
     with pytest.raises(
         ListImportError, match=r"big.md is 2.1 MB; list import reads files of at most 2 MB"
+    ):
+        read_list_file(path)
+
+
+@pytest.mark.parametrize(
+    ("limit", "text", "message"),
+    [
+        (
+            "MAX_IMPORT_ENTRIES",
+            "# L\n## S\n" + "- [t](https://x.org)\n" * 4,
+            "more than 3 entries \\(line 6 is past it\\)",
+        ),
+        (
+            "MAX_IMPORT_SECTIONS",
+            "# L\n" + "".join(f"## {n}\n" for n in range(4)),
+            "more than 3 sections",
+        ),
+    ],
+)
+def test_a_file_over_an_import_limit_is_refused_while_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, text: str, message: str
+) -> None:
+    monkeypatch.setattr(list_import, limit, 3)
+    path = tmp_path / "many.md"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        ListImportError, match=f"many.md: the list has {message}; an import takes at most 3"
+    ):
+        read_list_file(path)
+
+
+def test_a_line_with_thousands_of_brackets_is_reported_not_read() -> None:
+    text = "# L\n## S\n- [Kept](https://x.org)\n- [A](https://x.org/a) " + "[b]" * 2_001 + "\n"
+    read = read_list(text)
+    assert [i.title for i in read.document.items] == ["Kept"]
+    assert [(p.line, p.reason) for p in read.problems] == [
+        (4, "more than 2,000 brackets: not read as an entry")
+    ]
+
+
+def test_a_file_over_the_line_limit_is_refused_naming_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(list_import, "MAX_LIST_LINES", 1_000)
+    path = tmp_path / "tall.md"
+    path.write_text("\n" * 1_000, encoding="utf-8")
+    with pytest.raises(
+        ListImportError, match="tall.md has 1,001 lines; list import reads files of at most 1,000"
     ):
         read_list_file(path)
 
