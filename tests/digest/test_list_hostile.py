@@ -294,7 +294,7 @@ def test_a_file_over_the_line_limit_is_refused_naming_the_limit(
     path = tmp_path / "tall.md"
     path.write_text("\n" * 1_000, encoding="utf-8")
     with pytest.raises(
-        ListImportError, match="tall.md has 1,001 lines; list import reads files of at most 1,000"
+        ListImportError, match=r"tall\.md has 1,001 lines; list import reads files of at most 1,000"
     ):
         read_list_file(path)
 
