@@ -10,12 +10,13 @@ from pathlib import Path
 
 from bot.cli.common import CliError, opened_store, pick_workspace
 from config import Settings
+from digest.bibtex import bibtex_document
 from digest.clock import SystemClock
 from digest.list_document import ReadResult
 from digest.list_import import ImportReport, ListImportError, import_list, read_list_file
 from digest.list_markdown import AUTO, STYLES, StyleError, check_style
 from digest.list_view import section_paths
-from digest.lists import SECTION_SEPARATOR, export_bibtex, export_json, export_markdown, load_list
+from digest.lists import SECTION_SEPARATOR, export_json, export_markdown, load_list
 from digest.models import WorkspaceSettings
 
 MAX_SHOWN = 20
@@ -52,18 +53,28 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
+    written = f"{len(view.entries)} entries"
     if args.format == "md":
         try:
             text = export_markdown(view, args.style or workspace.settings.list_style)
         except StyleError as exc:
             raise CliError(str(exc)) from exc
+    elif args.format == "json":
+        text = export_json(view)
     else:
-        text = {"json": export_json, "bibtex": export_bibtex}[args.format](view)
+        bibtex = bibtex_document(view)
+        text = bibtex.text
+        # One record a paper: entries that list a paper twice share its record.
+        shared = ""
+        if bibtex.shared:
+            lists = "entry lists" if bibtex.shared == 1 else "entries list"
+            shared = f" ({bibtex.shared} {lists} a paper another entry already wrote)"
+        written = f"{bibtex.records} BibTeX records for {len(view.entries)} entries{shared}"
     if args.output is None:
         sys.stdout.write(text)
     else:
         await asyncio.to_thread(args.output.write_text, text, encoding="utf-8")
-        print(f"wrote {len(view.entries)} entries to {args.output}")
+        print(f"wrote {written} to {args.output}")
     return 0
 
 
