@@ -6,6 +6,7 @@ commands the export uses print) and must give the title as the list holds it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,16 +128,34 @@ STYLE_FILES = [
 ]
 
 
+async def _exported(store: SqlStore, clock: FixedClock, path: Path, workspace: str) -> None:
+    read = read_list(await asyncio.to_thread(path.read_text, encoding="utf-8"))
+    async with store.unit() as unit:
+        ws = await unit.workspaces.get_or_create(Platform.CONSOLE, workspace, workspace)
+        await import_list(unit, ws.id, read, clock.now())
+        view = await load_list(unit, ws.id, "L")
+    _check_export(view)
+
+
 @pytest.mark.shared
 @pytest.mark.parametrize("name", STYLE_FILES)
 async def test_every_export_of_the_real_lists_parses_with_one_record_per_paper(
     shared: Path, sqlite_store: SqlStore, clock: FixedClock, name: str
 ) -> None:
-    read = read_list((shared / "lists" / name).read_text(encoding="utf-8"))
-    async with sqlite_store.unit() as unit:
-        workspace = await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")
-        await import_list(unit, workspace.id, read, clock.now())
-        view = await load_list(unit, workspace.id, "L")
+    await _exported(sqlite_store, clock, shared / "lists" / name, "lab")
+
+
+@pytest.mark.shared
+async def test_the_awesome_llm_topic_files_export_too(
+    shared: Path, sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    topics = sorted((shared / "lists" / "Hannibal046_Awesome-LLM" / "paper_list").glob("*.md"))
+    assert len(topics) > 10
+    for path in topics:
+        await _exported(sqlite_store, clock, path, path.stem)
+
+
+def _check_export(view: ListView) -> None:
     export = bibtex_document(view)
     library = _parsed(export.text)
     papers = {e.paper_id for e in view.entries if e.paper_id}
