@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from digest.list_markdown import read_list
-from digest.section_eval import evaluate
 from digest.sections import Example, SectionSuggester
+from tests.digest.section_eval import evaluate
 
 EXAMPLES = [
     Example("Paged KV cache for LLM serving", "Inference / Serving"),
