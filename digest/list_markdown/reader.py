@@ -22,8 +22,13 @@ from digest.list_document import (
     ReadResult,
 )
 from digest.list_markdown.duplicates import NearSearch, find_duplicates
-from digest.list_markdown.inline import References, heading_text, link_destination, plain_text
-from digest.list_markdown.inline import reference_key as _reference_key
+from digest.list_markdown.inline import (
+    References,
+    heading_text,
+    link_destination,
+    plain_text,
+    reference_key,
+)
 from digest.list_markdown.items import ItemError, attach_child_link, parse_bullet, parse_table_row
 from digest.list_venues import parse_venue_tag, split_venue
 
@@ -146,7 +151,7 @@ def _references(lines: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in lines:
         if "]:" in line and (definition := _REFERENCE.match(line)):
-            key = _reference_key(definition.group(1))
+            key = reference_key(definition.group(1))
             if key:
                 found.setdefault(key, link_destination(definition.group(2)))
     return found
