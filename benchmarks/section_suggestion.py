@@ -10,11 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from digest.ingest import read_corpus
-from digest.list_markdown import read_list
-from digest.section_eval import evaluate
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the evaluation lives in tests/, beside the test that uses it
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+from digest.ingest import read_corpus  # noqa: E402
+from digest.list_markdown import read_list  # noqa: E402
+from tests.digest.section_eval import evaluate  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
 LISTS = {
     "bracket-venue": SHARED / "lists" / "styles" / "bracket-venue-style.md",
     "awesome-llm": SHARED / "lists" / "Hannibal046_Awesome-LLM" / "README.md",

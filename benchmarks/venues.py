@@ -8,10 +8,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the labels live in tests/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the labels and scores live in tests/
 
-from digest.venue_scores import score
 from tests.digest.venue_labels import LABELS
+from tests.digest.venue_scores import score
 
 if __name__ == "__main__":
     halves = {"all 200": LABELS, "first 100 (used while writing)": LABELS[:100]}

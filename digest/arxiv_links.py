@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 ARXIV_FIRST_YEAR = 1991  # two-digit years 91..99 are the 1990s
-# New-style ids (0704.0001 .. 2607.12345) and old-style ones (hep-th/9901001, math.GT/0309136).
+# New-style ids (0704.0001 .. 2607.12345) and old-style ones (hep-th/9901001, math.GT/0309136);
+# the longest archive name is 8 letters (solv-int, chao-dyn): a bound keeps ids short to store.
 _NEW = r"\d{4}\.\d{4,5}"
-_OLD = r"[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7}"
+_OLD = r"[a-z][a-z-]{0,15}(?:\.[A-Za-z]{2})?/\d{7}"
 # Either form, for parsers that find an id inside longer text (digest.arxiv.split_id).
 ID_PATTERN = rf"{_NEW}|{_OLD}"
 _LINK = re.compile(

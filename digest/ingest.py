@@ -5,18 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digest.arxiv import split_id
+from digest.corpus_record import RecordError, paper_from_record
 from digest.matching import Matcher
-from digest.models import Author, Paper
+from digest.models import Paper
 from digest.ports import Store, UpsertResult
-from digest.text import normalise_space
-from digest.venues import detect_code_url, detect_venue
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +22,25 @@ BATCH = 5000
 
 
 class CorpusError(ValueError):
-    """A dump that cannot be read at all (not JSON lines, not gzip)."""
+    """A dump that cannot be read at all (missing, not gzip); the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A line of a dump that is not a paper, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(slots=True)
+class CorpusReading:
+    """What reading a dump met besides papers: the lines refused, and an early end."""
+
+    lines: int = 0
+    papers: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    ended_early: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,46 +58,65 @@ class IngestReport:
         return IngestReport(total, self.matches + other.matches)
 
 
-def paper_from_corpus(record: dict[str, Any]) -> Paper:
-    """A paper from one line of a corpus dump (the format of ../shared/data/corpus)."""
-    arxiv_id, version = split_id(str(record["id"]))
-    comment = normalise_space(record.get("comment") or "") or None
-    journal_ref = normalise_space(record.get("journal_ref") or "") or None
-    abstract = normalise_space(record.get("summary") or "")
-    title = normalise_space(record.get("title") or "")
-    if not title:
-        raise ValueError("no title")
-    announced = record.get("daily_file_date")
-    return Paper(
-        arxiv_id=arxiv_id,
-        version=version,
-        title=title,
-        abstract=abstract,
-        authors=tuple(Author(normalise_space(name)) for name in record.get("authors") or ()),
-        categories=tuple(record.get("categories") or ()),
-        announced=date.fromisoformat(announced) if announced else None,
-        comment=comment,
-        journal_ref=journal_ref,
-        doi=record.get("doi") or None,
-        venue=detect_venue(comment, journal_ref),
-        code_url=detect_code_url(comment, abstract),
-    )
-
-
-def read_corpus(path: Path) -> Iterator[Paper]:
-    """Papers from a .jsonl or .jsonl.gz dump; bad lines are logged by number and skipped."""
-    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
+def _paper_or_reason(raw: bytes, first: bool) -> Paper | str:
     try:
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for number, line in enumerate(lines, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield paper_from_corpus(json.loads(line))
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    log.warning("%s:%d: skipped a line that is not a paper: %s", path, number, exc)
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: cannot read it as JSON lines: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: the byte {raw[exc.start]:#04x} at column {exc.start + 1}"
+    if first:
+        text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return ""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    except ValueError as exc:  # an integer of thousands of digits
+        return f"not JSON this reader takes: {exc}"
+    except RecursionError:
+        return "not JSON this reader takes: nested too deeply"
+    try:
+        return paper_from_record(value)
+    except RecordError as exc:
+        return str(exc)
+
+
+def read_corpus(path: Path, reading: CorpusReading | None = None) -> Iterator[Paper]:
+    """Papers from a .jsonl or .jsonl.gz dump, each line validated (see digest.corpus_record).
+
+    Lines that are not papers are refused, by number and reason, into `reading` (logged when
+    none is given); a truncated or corrupt gzip ends the reading with what was read before.
+    """
+    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
+    seen = reading if reading is not None else CorpusReading()
+    try:
+        handle = opener(path, "rb")
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot open it: {exc.strerror or exc}") from exc
+    with handle:
+        while True:
+            try:
+                raw = handle.readline()
+            except (OSError, EOFError, zlib.error) as exc:
+                if seen.lines == 0:
+                    raise CorpusError(f"{path}: cannot read it as JSON lines: {exc}") from exc
+                seen.ended_early = (
+                    f"{path} ends early after line {seen.lines:,} ({exc}): "
+                    "the papers before it are kept"
+                )
+                log.warning("%s", seen.ended_early)
+                return
+            if not raw:
+                return
+            seen.lines += 1
+            found = _paper_or_reason(raw, seen.lines == 1)
+            if isinstance(found, Paper):
+                seen.papers += 1
+                yield found
+            elif found:
+                seen.refused.append(Refusal(seen.lines, found))
+                if reading is None:
+                    log.warning("%s:%d: refused: %s", path, seen.lines, found)
 
 
 async def compile_topics(store: Store) -> Matcher:

@@ -22,6 +22,8 @@ class ListItem:
     note: str | None = None
     links: tuple[tuple[str, str], ...] = ()
     line: int = 0
+    # The lines it was read from, as written (its first is `line`), for exact round trips.
+    source: str = field(default="", compare=False)
 
     @property
     def link(self) -> str | None:
@@ -31,7 +33,7 @@ class ListItem:
         return abs_url(self.arxiv_id) if self.arxiv_id else None
 
     def key(self) -> tuple[object, ...]:
-        """What a round trip must keep (everything but the line number)."""
+        """What a round trip must keep (everything but where it was read from)."""
         return (self.title, self.arxiv_id, self.url, self.venue, self.note, self.links)
 
 
@@ -79,6 +81,25 @@ class ListDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """Bounds on what one read may hold; reading stops at the first one passed (ListTooBig)."""
+
+    max_sections: int | None = None
+    max_entries: int | None = None
+
+
+class ListTooBig(ValueError):
+    """A list over one of its ReadLimits: which one (`what`, `limit`), and the line past it."""
+
+    def __init__(self, what: str, limit: int, line: int | None = None) -> None:
+        at = f" (line {line} is past it)" if line else ""
+        super().__init__(f"the list has more than {limit:,} {what}{at}")
+        self.what = what
+        self.limit = limit
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
 class ReadProblem:
     """A line of a Markdown list that could not be read as an entry, and why."""
 
@@ -105,3 +126,5 @@ class ReadResult:
     problems: tuple[ReadProblem, ...] = ()
     duplicates: tuple[Duplicate, ...] = ()
     skipped_sections: tuple[str, ...] = field(default=())
+    # What reading left unchecked because a bound on its work was reached.
+    unchecked: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ _TAG = re.compile(
     r"\s*(?:['’`]\s*|,\s*|\s+)(?P<year>(?:19|20)?\d{2})$"
 )
 ARXIV = "arXiv"
+MAX_VENUE_CHARS = 64  # what storage keeps of a venue; a longer "tag" is read as a note
 
 
 def parse_venue_tag(text: str) -> str | None:
@@ -24,7 +25,8 @@ def parse_venue_tag(text: str) -> str | None:
         return known if known and known != ARXIV else None
     name = found.group("name")
     name = _KNOWN.get(name.casefold(), name)
-    return f"{name}'{found.group('year')[-2:]}"
+    venue = f"{name}'{found.group('year')[-2:]}"
+    return venue if len(venue) <= MAX_VENUE_CHARS else None
 
 
 def split_venue(venue: str) -> tuple[str, str | None]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from digest.arxiv_links import arxiv_id_from_text, arxiv_id_from_url
@@ -78,11 +78,30 @@ async def section_for_path(unit: Unit, workspace_id: int, path: str) -> ListSect
     return await section_for_parts(unit, workspace_id, split_path(path))
 
 
+class SectionIndex:
+    """A workspace's sections by parent and title (any case), for finding many paths in a row."""
+
+    def __init__(self, sections: Iterable[ListSection]) -> None:
+        self._by_title: dict[tuple[int | None, str], ListSection] = {}
+        self.created = 0
+        for section in sections:
+            self._by_title.setdefault((section.parent_id, section.title.casefold()), section)
+
+    def child(self, parent_id: int | None, title: str) -> ListSection | None:
+        """The section titled `title` under `parent_id`, if there is one."""
+        return self._by_title.get((parent_id, title.casefold()))
+
+    def add(self, section: ListSection) -> None:
+        """Count a section just created in."""
+        self._by_title.setdefault((section.parent_id, section.title.casefold()), section)
+        self.created += 1
+
+
 async def section_for_parts(
     unit: Unit,
     workspace_id: int,
     parts: Sequence[str],
-    sections: list[ListSection] | None = None,
+    sections: SectionIndex | None = None,
 ) -> ListSection:
     """The section at a path given as its titles, created level by level if missing.
 
@@ -91,14 +110,14 @@ async def section_for_parts(
     """
     parts = list(parts) or [DEFAULT_SECTION]
     if sections is None:
-        sections = await unit.lists.sections(workspace_id)
+        sections = SectionIndex(await unit.lists.sections(workspace_id))
     parent: ListSection | None = None
     for part in parts:
         parent_id = parent.id if parent else None
-        found = _child(sections, parent_id, part)
+        found = sections.child(parent_id, part)
         if found is None:
             found = await unit.lists.add_section(workspace_id, part, parent_id)
-            sections.append(found)
+            sections.add(found)
         parent = found
     assert parent is not None
     return parent

@@ -264,6 +264,19 @@ class ListSection:
 
 
 @dataclass(frozen=True, slots=True)
+class NewListEntry:
+    """An entry to append to a section, as an import adds many at once."""
+
+    section_id: int
+    title: str
+    paper_id: str | None = None
+    external_url: str | None = None
+    venue: str | None = None
+    note: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ListEntry:
     """One item of the shared list: an arXiv paper or an external link."""
 

@@ -19,6 +19,7 @@ from digest.models import (
     ListEntry,
     ListSection,
     Match,
+    NewListEntry,
     Nomination,
     NominationStatus,
     OutboxMessage,
@@ -422,6 +423,17 @@ class ListRepository(Protocol):
         links: Sequence[tuple[str, str]] = (),
     ) -> ListEntry:
         """Append an entry at the end of its section."""
+        ...
+
+    async def add_entries(
+        self,
+        workspace_id: int,
+        entries: Sequence[NewListEntry],
+        now: datetime,
+        added_by: str | None = None,
+        approved_by: str | None = None,
+    ) -> int:
+        """Append entries at the end of their sections, in order, in a few statements."""
         ...
 
     async def get_entry(self, entry_id: int) -> ListEntry | None:

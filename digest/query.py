@@ -399,13 +399,39 @@ def pointed(rule: str, error: QueryError) -> tuple[str, str]:
 
 
 def parse(rule: str) -> Node:
-    """Parse a rule; raise QueryError naming the position and the reason."""
+    """Parse a rule; raise QueryError naming the position and the reason.
+
+    The limits hold for the rule as typed and as written out in full (`render`, which is what
+    is shown and what a user copies back), so every rule accepted parses again from its render.
+    """
     if len(rule) > MAX_RULE_CHARS:
         raise QueryError(
             f"a rule may be at most {MAX_RULE_CHARS:,} characters (this one has {len(rule):,})",
             MAX_RULE_CHARS,
         )
-    return _Parser(rule).parse()
+    node = _Parser(rule).parse()
+    written = render(node)
+    if len(written) > MAX_RULE_CHARS:
+        raise QueryError(
+            f"written out in full, with every field and operator (`{written[:30]}…`), this rule "
+            f"has {len(written):,} characters; a rule may have at most {MAX_RULE_CHARS:,}",
+            0,
+        )
+    if (depth := _paren_depth(node)) > MAX_DEPTH:
+        raise QueryError(
+            f"written out in full, with parentheses for every grouping, this rule nests {depth} "
+            f"deep; parentheses may nest at most {MAX_DEPTH} deep",
+            0,
+        )
+    return node
+
+
+def _paren_depth(node: Node) -> int:
+    """How deep `render` nests parentheses below this node."""
+    if isinstance(node, Term):
+        return 0
+    children = node.options if isinstance(node, Or) else (*node.include, *node.exclude)
+    return max((1 + _paren_depth(c) for c in children if not isinstance(c, Term)), default=0)
 
 
 def render(node: Node, nested: bool = False) -> str:

@@ -16,11 +16,12 @@ from bot.app import arxiv_source, harvest_categories, harvest_policy
 from bot.cli.common import CliError, iso_date, opened_store
 from config import Settings
 from digest.harvest import HarvestProgress, HarvestReport, HarvestWindow, harvest
-from digest.ingest import CorpusError, IngestReport, read_corpus, store_papers
+from digest.ingest import CorpusError, CorpusReading, IngestReport, read_corpus, store_papers
 from digest.models import Paper
 from digest.ports import SourcePage
 
 _CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
+MAX_REFUSALS_SHOWN = 20
 
 
 def category(text: str) -> str:
@@ -56,12 +57,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-def _print_stored(report: IngestReport) -> None:
+def _print_stored(report: IngestReport, refused: int | None = None) -> None:
     stored = report.stored
+    refusals = "" if refused is None else f"; refused {refused:,} lines"
     print(
-        f"stored {stored.inserted} new and {stored.updated} newer papers "
-        f"({stored.unchanged} already known); {report.matches} new topic matches"
+        f"stored {stored.inserted:,} new and {stored.updated:,} newer papers "
+        f"({stored.unchanged:,} already known){refusals}; {report.matches:,} new topic matches"
     )
+
+
+def _print_reading(reading: CorpusReading) -> None:
+    for refusal in reading.refused[:MAX_REFUSALS_SHOWN]:
+        print(f"  line {refusal.line:,}: refused: {refusal.reason}")
+    if len(reading.refused) > MAX_REFUSALS_SHOWN:
+        print(f"  … and {len(reading.refused) - MAX_REFUSALS_SHOWN:,} more lines refused")
+    if reading.ended_early:
+        print(reading.ended_early)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,12 +87,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _from_file(settings: Settings, path: Path) -> int:
     if not await asyncio.to_thread(path.is_file):
         raise CliError(f"{path}: no such file")
+    reading = CorpusReading()
     async with opened_store(settings) as store:
         with Progress(transient=True) as progress:
             task = progress.add_task(f"loading {path.name}", total=None)
 
             def counted() -> Iterator[Paper]:
-                for paper in read_corpus(path):
+                for paper in read_corpus(path, reading):
                     progress.advance(task)
                     yield paper
 
@@ -89,8 +101,9 @@ async def _from_file(settings: Settings, path: Path) -> int:
                 report = await store_papers(store, counted())
             except CorpusError as exc:
                 raise CliError(str(exc)) from exc
-    _print_stored(report)
-    return 0
+    _print_reading(reading)
+    _print_stored(report, len(reading.refused))
+    return 1 if reading.ended_early else 0
 
 
 async def _status(settings: Settings) -> int:

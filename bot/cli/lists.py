@@ -10,12 +10,13 @@ from pathlib import Path
 
 from bot.cli.common import CliError, opened_store, pick_workspace
 from config import Settings
+from digest.bibtex import bibtex_document
 from digest.clock import SystemClock
 from digest.list_document import ReadResult
-from digest.list_import import ImportReport, import_list
-from digest.list_markdown import AUTO, STYLES, StyleError, check_style, read_list
+from digest.list_import import ImportReport, ListImportError, import_list, read_list_file
+from digest.list_markdown import AUTO, STYLES, StyleError, check_style
 from digest.list_view import section_paths
-from digest.lists import SECTION_SEPARATOR, export_bibtex, export_json, export_markdown, load_list
+from digest.lists import SECTION_SEPARATOR, export_json, export_markdown, load_list
 from digest.models import WorkspaceSettings
 
 MAX_SHOWN = 20
@@ -52,18 +53,28 @@ async def _export(args: argparse.Namespace, settings: Settings) -> int:
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
+    written = f"{len(view.entries)} entries"
     if args.format == "md":
         try:
             text = export_markdown(view, args.style or workspace.settings.list_style)
         except StyleError as exc:
             raise CliError(str(exc)) from exc
+    elif args.format == "json":
+        text = export_json(view)
     else:
-        text = {"json": export_json, "bibtex": export_bibtex}[args.format](view)
+        bibtex = bibtex_document(view)
+        text = bibtex.text
+        # One record a paper: entries that list a paper twice share its record.
+        shared = ""
+        if bibtex.shared:
+            lists = "entry lists" if bibtex.shared == 1 else "entries list"
+            shared = f" ({bibtex.shared} {lists} a paper another entry already wrote)"
+        written = f"{bibtex.records} BibTeX records for {len(view.entries)} entries{shared}"
     if args.output is None:
         sys.stdout.write(text)
     else:
         await asyncio.to_thread(args.output.write_text, text, encoding="utf-8")
-        print(f"wrote {len(view.entries)} entries to {args.output}")
+        print(f"wrote {written} to {args.output}")
     return 0
 
 
@@ -75,6 +86,8 @@ def _print_read(read: ReadResult) -> None:
         print(f"  duplicate ({duplicate.reason}), lines {lines}: {duplicate.title[:80]}")
     if read.skipped_sections:
         print("  sections without entries, left out: " + "; ".join(read.skipped_sections))
+    for unchecked in read.unchecked:
+        print(f"  not checked: {unchecked}")
 
 
 def _print_report(report: ImportReport) -> None:
@@ -91,10 +104,9 @@ def _print_report(report: ImportReport) -> None:
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        text = await asyncio.to_thread(args.file.read_text, encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {args.file}: {exc}") from exc
-    read = read_list(text, args.style)
+        read = await asyncio.to_thread(read_list_file, args.file, args.style)
+    except ListImportError as exc:
+        raise CliError(str(exc)) from exc
     document = read.document
     print(
         f"{args.file}: {read.style} style, “{document.title}”, {len(document.sections)} sections, "
@@ -106,7 +118,10 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
-        report = await import_list(unit, workspace.id, read, SystemClock().now())
+        try:
+            report = await import_list(unit, workspace.id, read, SystemClock().now())
+        except ListImportError as exc:
+            raise CliError(str(exc)) from exc
         current = workspace.settings
         if report.added:
             # The list now speaks in the imported style; keep a title an admin already chose.

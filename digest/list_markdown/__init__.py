@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from digest.list_document import ListDocument, ReadResult
+from digest.list_document import ListDocument, ReadLimits, ReadResult
 from digest.list_markdown import bracket_venue, conference_notes, llmsys, table
 from digest.list_markdown.reader import read_markdown
+from digest.safe_text import without_controls
 
 WRITERS: dict[str, Callable[[ListDocument], str]] = {
     "llmsys": llmsys.write,
@@ -19,16 +20,24 @@ STYLES: tuple[str, ...] = tuple(WRITERS)
 AUTO = "auto"
 
 _SIGNS: dict[str, tuple[re.Pattern[str], ...]] = {
-    "table": (re.compile(r"^\s*\|.*\]\(.*\|\s*$"),),
-    "bracket-venue": (re.compile(r"^\s*[-*] \[[^\]]*\d{2}\]\s"),),
+    "bracket-venue": (re.compile(r"\s*[-*] \[[^\]]*\d{2}\]\s"),),
     "conference-notes": (
-        re.compile(r"^\s*[-*] \([^)]*'\s?\d{2}\)\s"),
-        re.compile(r"^\s*[-*] [^\[].*\[(?:link|paper)\]\("),
-        re.compile(r"^#{2,6} \[?[A-Za-z]+ (?:19|20)\d{2}\b"),
-        re.compile(r"^\* [^\[(]"),
+        re.compile(r"\s*[-*] \([^)]*'\s?\d{2}\)\s"),
+        re.compile(r"\s*[-*] [^\[].*\[(?:link|paper)\]\("),
+        re.compile(r"#{2,6} \[?[A-Za-z]+ (?:19|20)\d{2}\b"),
+        re.compile(r"\* [^\[(]"),
     ),
-    "llmsys": (re.compile(r"^\s*[-*] \[[^\]]*[^\d\]]\]\("),),
+    "llmsys": (re.compile(r"\s*[-*] \[[^\]]*[^\d\]]\]\("),),
 }
+
+
+_SIGN_STARTS = ("-", "*", "#", "|")
+
+
+def _is_table_entry(line: str) -> bool:
+    """A table row holding a link (`| Title | [[paper]](...) |`)."""
+    stripped = line.strip()
+    return len(stripped) >= 2 and stripped[0] == stripped[-1] == "|" and "](" in stripped
 
 
 class StyleError(ValueError):
@@ -47,8 +56,11 @@ def detect_style(text: str) -> str:
     """The style a Markdown list is written in, by counting the lines typical of each."""
     scores = dict.fromkeys(STYLES, 0)
     for line in text.splitlines():
+        if line.lstrip()[:1] not in _SIGN_STARTS:
+            continue  # every sign starts with one of these; most lines of a list do not
+        scores["table"] += _is_table_entry(line)
         for style, patterns in _SIGNS.items():
-            if any(p.search(line) for p in patterns):
+            if any(p.match(line) for p in patterns):
                 scores[style] += 1
     if "<!-- TOC -->" in text and scores["bracket-venue"]:
         # Our bracket-venue lists carry this marker; it outweighs venue-less entries.
@@ -57,10 +69,11 @@ def detect_style(text: str) -> str:
     return best if scores[best] else "llmsys"
 
 
-def read_list(text: str, style: str = AUTO) -> ReadResult:
-    """Read a Markdown list; `auto` detects its style first."""
+def read_list(text: str, style: str = AUTO, limits: ReadLimits | None = None) -> ReadResult:
+    """Read a Markdown list; `auto` detects its style first; ListTooBig past `limits`."""
     check_style(style, allow_auto=True)
-    return read_markdown(text, detect_style(text) if style == AUTO else style)
+    text = without_controls(text.removeprefix("\ufeff"))
+    return read_markdown(text, detect_style(text) if style == AUTO else style, limits)
 
 
 def write_list(document: ListDocument, style: str) -> str:

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field, replace
 from digest.arxiv_links import arxiv_id_from_url, is_arxiv_host
 from digest.list_document import ListItem
 from digest.list_markdown.inline import (
+    NO_REFERENCES,
+    Brackets,
     Group,
     Link,
+    References,
     Token,
-    closing,
+    link_at,
     plain_text,
     tokenize,
 )
@@ -21,9 +24,11 @@ from digest.list_venues import is_implied_arxiv, parse_venue_tag
 GENERIC_LABELS = frozenset(
     {"paper", "link", "pdf", "arxiv", "abs", "url", "-", "", "html", "[paper]", "[pdf]"}
 )
-_LEADING_PAREN = re.compile(r"^\(([^()]{1,40})\)\s+")
+_LEADING_PAREN = re.compile(r"\(([^()]{1,40})\)\s+")
 _DATE = re.compile(r"^\d{4}(?:-\d{2}){0,2}$")
-_CODE_NOTE = re.compile(r"\s*(\(`[^()]*`\))$")
+# `(`Synergy`)` ending a title; the whitespace before it is stripped separately, as a leading
+# `\s*` here would rescan every run of spaces from each of its positions.
+_CODE_NOTE = re.compile(r"\(`[^()]*`\)$")
 _SEPARATORS = " \t|:-–—,;"
 
 
@@ -39,32 +44,43 @@ class _Parts:
     notes: list[str] = field(default_factory=list)
     venue: str | None = None
     warnings: list[str] = field(default_factory=list)
+    line: int = 0
+    source: str = ""
 
 
-def _leading_tags(text: str, parts: _Parts) -> str:
-    """Consume `[OSDI'24] [Survey]` and `(NSDI'24)` prefixes."""
-    while True:
-        if text.startswith("["):
-            end = closing(text, 0, "[", "]")
-            if end == -1 or text[end + 1 : end + 2] == "(":
-                return text
-            tag = plain_text(text[1:end])
-            text = text[end + 1 :].lstrip()
+def _leading_tags(text: str, parts: _Parts, brackets: Brackets, references: References) -> int:
+    """Consume `[OSDI'24] [Survey]` and `(NSDI'24)` prefixes; where the rest starts."""
+    pos = 0
+    size = len(text)
+    while pos < size:
+        if text[pos] == "[":
+            end = brackets.square(pos)
+            if (
+                end == -1
+                or text[end + 1 : end + 2] == "("
+                or link_at(text, pos, brackets, references) is not None
+            ):
+                break
+            tag = plain_text(text[pos + 1 : end])
+            pos = end + 1
+            while pos < size and text[pos].isspace():
+                pos += 1
             if not tag:
                 continue
         else:
-            found = _LEADING_PAREN.match(text)
+            found = _LEADING_PAREN.match(text, pos)
             if found is None:
-                return text
+                break
             tag = found.group(1).strip()
             if parse_venue_tag(tag) is None and not _DATE.match(tag):
-                return text
-            text = text[found.end() :]
+                break
+            pos = found.end()
         venue = parse_venue_tag(tag)
         if venue is not None and parts.venue is None:
             parts.venue = venue
         else:
             parts.notes.append(tag)
+    return pos
 
 
 def _trailing_text(parts: _Parts, text: str, subtitle_allowed: bool) -> None:
@@ -123,42 +139,51 @@ def _url_of(link: Link, parts: _Parts) -> str:
     return url
 
 
-def parse_bullet(content: str) -> tuple[ListItem, list[str]]:
+def parse_bullet(
+    content: str, references: References = NO_REFERENCES, line: int = 0, source: str = ""
+) -> tuple[ListItem, list[str]]:
     """A bullet's text (after `- `) as an item, with warnings; ItemError if there is no entry."""
-    parts = _Parts()
-    text = _leading_tags(content.strip(), parts)
-    tokens = tokenize(text)
-    if (
-        tokens
-        and isinstance(tokens[0], Link)
-        and plain_text(tokens[0].label).casefold() not in (GENERIC_LABELS)
-    ):
-        parts.main = tokens[0]
-        parts.title = plain_text(tokens[0].label)
-        _read_tokens(parts, tokens[1:], title_in_link=True)
+    parts = _Parts(line=line, source=source)
+    text = content.strip()
+    brackets = Brackets(text)
+    rest = _leading_tags(text, parts, brackets, references)
+    tokens = tokenize(text, references, rest, brackets)
+    # Markup around the title's link (`**[Title](url)**`) leaves no text before it.
+    at = 0
+    while at < len(tokens) and isinstance(lead := tokens[at], str) and not plain_text(lead):
+        at += 1
+    first = tokens[at] if at < len(tokens) else None
+    if isinstance(first, Link) and plain_text(first.label).casefold() not in GENERIC_LABELS:
+        parts.main = first
+        parts.title = plain_text(first.label)
+        _read_tokens(parts, tokens[at + 1 :], title_in_link=True)
     else:
-        head: list[str] = []
-        while tokens and isinstance(first := tokens[0], str):
-            head.append(first)
-            tokens.pop(0)
-        title = "".join(head)
+        at = 0
+        while at < len(tokens) and isinstance(tokens[at], str):
+            at += 1
+        title = "".join(t for t in tokens[:at] if isinstance(t, str))
         code_note = _CODE_NOTE.search(title)
         if code_note:
-            parts.notes.append(code_note.group(1))
-            title = title[: code_note.start()]
+            parts.notes.append(code_note.group(0))
+            title = title[: code_note.start()].rstrip()
         pieces = title.split(" | ")
         parts.title = plain_text(pieces[0]).rstrip(":").strip()
-        _read_tokens(parts, tokens, title_in_link=False)
+        _read_tokens(parts, tokens[at:], title_in_link=False)
         if len(pieces) > 1:
             _trailing_text(parts, " | " + " | ".join(pieces[1:]), subtitle_allowed=False)
     return _finish(parts)
 
 
-def parse_table_row(cells: dict[str, list[str]]) -> tuple[ListItem, list[str]]:
+def parse_table_row(
+    cells: dict[str, list[str]],
+    references: References = NO_REFERENCES,
+    line: int = 0,
+    source: str = "",
+) -> tuple[ListItem, list[str]]:
     """A table row, its cells grouped by role (title, link, venue, note), as an item."""
-    parts = _Parts()
+    parts = _Parts(line=line, source=source)
     for cell in cells.get("title", []):
-        tokens = tokenize(cell)
+        tokens = tokenize(cell, references)
         links = [t for t in tokens if isinstance(t, Link)]
         if links and not parts.title:
             parts.main = links[0]
@@ -167,7 +192,7 @@ def parse_table_row(cells: dict[str, list[str]]) -> tuple[ListItem, list[str]]:
         elif not parts.title:
             parts.title = plain_text(cell)
     for cell in cells.get("link", []):
-        for token in tokenize(cell):
+        for token in tokenize(cell, references):
             if isinstance(token, Link):
                 label = plain_text(token.label).strip("[]")
                 link = Link(label, token.url)
@@ -221,6 +246,8 @@ def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[
         venue=venue,
         note=note,
         links=tuple(extras),
+        line=parts.line,
+        source=parts.source,
     )
     return item, parts.warnings
 
@@ -231,9 +258,15 @@ def _names_arxiv(label: str) -> bool:
     return "arxiv" in text or text in GENERIC_LABELS
 
 
-def attach_child_link(parent: ListItem, content: str) -> ListItem | None:
+def attach_child_link(
+    parent: ListItem, content: str, references: References = NO_REFERENCES
+) -> ListItem | None:
     """`  - [arxiv version](...)` under an entry: the entry's arXiv id (or another link of it)."""
-    tokens = [t for t in tokenize(content.strip()) if not (isinstance(t, str) and not t.strip())]
+    tokens = [
+        t
+        for t in tokenize(content.strip(), references)
+        if not (isinstance(t, str) and not t.strip())
+    ]
     if len(tokens) != 1 or not isinstance(tokens[0], Link):
         return None
     link = tokens[0]

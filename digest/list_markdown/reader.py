@@ -1,8 +1,13 @@
-"""Read a Markdown list in any of the known styles: sections, entries, problems, duplicates."""
+"""Read a Markdown list in any of the known styles: sections, entries, problems, duplicates.
+
+Reading is one pass over the lines, and every line is read in time linear in its length (see
+`inline`): a list of any size and shape takes time in proportion to its size.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from digest.list_document import (
@@ -11,22 +16,35 @@ from digest.list_document import (
     DocSection,
     ListDocument,
     ListItem,
+    ListTooBig,
+    ReadLimits,
     ReadProblem,
     ReadResult,
 )
-from digest.list_markdown.duplicates import find_duplicates
-from digest.list_markdown.inline import heading_text, plain_text
+from digest.list_markdown.duplicates import NearSearch, find_duplicates
+from digest.list_markdown.inline import (
+    References,
+    heading_text,
+    link_destination,
+    plain_text,
+    reference_key,
+)
 from digest.list_markdown.items import ItemError, attach_child_link, parse_bullet, parse_table_row
 from digest.list_venues import parse_venue_tag, split_venue
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
-_BOLD = re.compile(r"^\s*\*\*([^*]+?)\*\*\s*:?\s*$")
-_SUMMARY = re.compile(r"^\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
-_DETAILS_END = re.compile(r"^\s*</details>\s*$", re.IGNORECASE)
-_TABLE = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# No pattern here holds two neighbouring repeats that can share characters (`\s*:?\s*`): a
+# failed match would retry every split of a long run of spaces. What they leave out (a heading's
+# closing `#`s, what follows a bold line) is checked in Python.
+_HEADING = re.compile(r"(#{1,6})\s(.*)")
+_CLOSING_HASHES = re.compile(r"(?:^|\s)#+$")
+_BULLET = re.compile(r"(\s*)(?:[-*+]|\d+[.)])\s+(.*)")
+_BOLD = re.compile(r"\s*\*\*([^*]+)\*\*(.*)")
+_SUMMARY = re.compile(r"\s*<summary>(.*?)</summary>\s*$", re.IGNORECASE)
+_DETAILS_END = re.compile(r"\s*</details>\s*$", re.IGNORECASE)
+_RULE_CELL = re.compile(r":?-{3,}:?")
+_FENCE = re.compile(r"\s*(```|~~~)")
+# `[label]: https://...` (not a footnote `[^1]: ...`), at most three spaces in.
+_REFERENCE = re.compile(r" {0,3}\[([^\]\[\\^][^\]\[\\]{0,998})\]:[ \t]*(\S.*)")
 _TOC_TITLES = frozenset({"table of contents", "table of content", "contents", "toc"})
 # Table header words, by the role of their column.
 _COLUMN_ROLES = {
@@ -36,6 +54,11 @@ _COLUMN_ROLES = {
     "note": ("note", "notes", "keywords", "institute", "comment", "remarks", "date", "tags"),
 }
 SUBGROUP_LEVEL = 7  # bold lines and <summary> sit below every heading level
+MAX_LIST_TITLE_CHARS = 200  # what a workspace's settings keep of a list's title
+# An entry has a few links and tags; a line with thousands of brackets is not one, and reading
+# it bracket by bracket would cost more than the rest of the list.
+MAX_LINE_BRACKETS = 2_000
+_TOO_MANY_BRACKETS = f"more than {MAX_LINE_BRACKETS:,} brackets: not read as an entry"
 
 
 @dataclass(slots=True)
@@ -47,8 +70,13 @@ class _State:
     expect_rule: bool = False
     last_item: tuple[tuple[str, ...], int] | None = None
     last_indent: int = 0
+    source: list[str] = field(default_factory=list)  # the file's lines as written
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    entries: int = 0
+    references: References = field(default_factory=dict)
     items: dict[tuple[str, ...], list[ListItem]] = field(default_factory=dict)
-    order: list[tuple[str, ...]] = field(default_factory=list)
+    # Section paths in the order they first appeared (a dict: membership tests stay O(1)).
+    order: dict[tuple[str, ...], None] = field(default_factory=dict)
     problems: list[ReadProblem] = field(default_factory=list)
 
     @property
@@ -59,18 +87,26 @@ class _State:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
-        if self.path not in self.order:
-            self.order.append(self.path)
+        self._section(self.path)
         self.table_roles = None
         self.last_item = None
 
     def add(self, item: ListItem) -> None:
         path = self.path or (DEFAULT_SECTION,)
-        if path not in self.order:
-            self.order.append(path)
+        self._section(path)
         bucket = self.items.setdefault(path, [])
         bucket.append(item)
         self.last_item = (path, len(bucket) - 1)
+        self.entries += 1
+        most = self.limits.max_entries
+        if most is not None and self.entries > most:
+            raise ListTooBig("entries", most, item.line)
+
+    def _section(self, path: tuple[str, ...]) -> None:
+        self.order.setdefault(path)
+        most = self.limits.max_sections
+        if most is not None and len(self.order) > most:
+            raise ListTooBig("sections", most)
 
 
 def _strip_comments(lines: list[str]) -> list[str]:
@@ -86,27 +122,68 @@ def _strip_comments(lines: list[str]) -> list[str]:
             in_fence = True
             out.append("")
             continue
-        text = ""
-        rest = line
-        while rest:
+        if not in_comment and "<!--" not in line:
+            out.append(line)
+            continue
+        kept: list[str] = []
+        pos = 0
+        while pos < len(line):
             if in_comment:
-                end = rest.find("-->")
+                end = line.find("-->", pos)
                 if end == -1:
-                    rest = ""
-                else:
-                    rest = rest[end + 3 :]
-                    in_comment = False
+                    break
+                pos = end + 3
+                in_comment = False
             else:
-                start = rest.find("<!--")
+                start = line.find("<!--", pos)
                 if start == -1:
-                    text += rest
-                    rest = ""
-                else:
-                    text += rest[:start]
-                    rest = rest[start + 4 :]
-                    in_comment = True
-        out.append(text)
+                    kept.append(line[pos:])
+                    break
+                kept.append(line[pos:start])
+                pos = start + 4
+                in_comment = True
+        out.append("".join(kept))
     return out
+
+
+def _references(lines: list[str]) -> dict[str, str]:
+    """Link reference definitions (`[label]: url`) by label; the first of a label counts."""
+    found: dict[str, str] = {}
+    for line in lines:
+        if "]:" in line and (definition := _REFERENCE.match(line)):
+            key = reference_key(definition.group(1))
+            if key:
+                found.setdefault(key, link_destination(definition.group(2)))
+    return found
+
+
+def _is_table(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= 2 and stripped[0] == "|" and stripped[-1] == "|"
+
+
+def _is_table_rule(line: str) -> bool:
+    return all(_RULE_CELL.fullmatch(cell) for cell in _cells(line))
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """`## Title ##` -> (2, "Title")."""
+    found = _HEADING.match(line)
+    if found is None:
+        return None
+    text = found.group(2).strip()
+    closing = _CLOSING_HASHES.search(text) if text.endswith("#") else None
+    if closing is not None:
+        text = text[: closing.start()].rstrip()
+    return len(found.group(1)), text
+
+
+def _bold(line: str) -> str | None:
+    """The text of a line that is only bold text (`**General**`, `**Old**:`)."""
+    found = _BOLD.match(line)
+    if found is None or found.group(2).strip() not in ("", ":"):
+        return None
+    return found.group(1)
 
 
 def _cells(line: str) -> list[str]:
@@ -127,15 +204,18 @@ def _roles(header: list[str]) -> list[str | None]:
 
 def _joined_bullet(lines: list[str], index: int) -> tuple[str, int]:
     """A bullet whose link label runs onto the next lines, joined into one line."""
-    text = lines[index]
+    first = lines[index]
+    unclosed = first.count("[") - first.count("]")
+    parts = [first.rstrip()]
     last = index
-    while text.count("[") > text.count("]") and last + 1 < len(lines):
+    while unclosed > 0 and last + 1 < len(lines):
         following = lines[last + 1]
         if not following.strip() or _BULLET.match(following) or _HEADING.match(following):
             break
         last += 1
-        text = text.rstrip() + following.strip()
-    return text, last
+        parts.append(following.strip())
+        unclosed += following.count("[") - following.count("]")
+    return (first if last == index else "".join(parts)), last
 
 
 def _table_row(state: _State, line: str, number: int) -> None:
@@ -144,7 +224,7 @@ def _table_row(state: _State, line: str, number: int) -> None:
         state.table_roles = _roles(cells)
         state.expect_rule = True
         return
-    if state.expect_rule and _TABLE_RULE.match(line):
+    if state.expect_rule and _is_table_rule(line):
         state.expect_rule = False
         return
     state.expect_rule = False
@@ -154,12 +234,17 @@ def _table_row(state: _State, line: str, number: int) -> None:
             grouped.setdefault(role, []).append(cell)
     if not any(cell for cell in cells):
         return
+    if line.count("[") > MAX_LINE_BRACKETS:
+        state.problems.append(ReadProblem(number, line.strip(), _TOO_MANY_BRACKETS))
+        return
     try:
-        item, warnings = parse_table_row(grouped)
+        item, warnings = parse_table_row(
+            grouped, state.references, number, state.source[number - 1]
+        )
     except ItemError as exc:
         state.problems.append(ReadProblem(number, line.strip(), f"table row: {exc}"))
         return
-    state.add(replace(item, line=number))
+    state.add(item)
     state.problems.extend(ReadProblem(number, line.strip(), w) for w in warnings)
 
 
@@ -169,35 +254,39 @@ def _bullet(state: _State, lines: list[str], index: int, previous_blank: bool) -
     assert found is not None
     indent, content = found.group(1), found.group(2)
     number = index + 1
+    if content.count("[") > MAX_LINE_BRACKETS:
+        state.problems.append(ReadProblem(number, text.strip(), _TOO_MANY_BRACKETS))
+        return last
+    source = "\n".join(state.source[index : last + 1])
     if len(indent) > state.last_indent and state.last_item is not None and not previous_blank:
         path, position = state.last_item
         parent = state.items[path][position]
-        attached = attach_child_link(parent, content)
+        attached = attach_child_link(parent, content, state.references)
         if attached is not None:
-            state.items[path][position] = attached
+            state.items[path][position] = replace(attached, source=f"{parent.source}\n{source}")
             return last
     try:
-        item, warnings = parse_bullet(content)
+        item, warnings = parse_bullet(content, state.references, number, source)
     except ItemError as exc:
         if state.in_toc_level is None:
             state.problems.append(ReadProblem(number, text.strip(), str(exc)))
         return last
     if state.in_toc_level is not None:
         return last
-    state.add(replace(item, line=number))
+    state.add(item)
     state.last_indent = len(indent)
     state.problems.extend(ReadProblem(number, text.strip(), w) for w in warnings)
     return last
 
 
-def _order_tree(order: list[tuple[str, ...]], keep: set[tuple[str, ...]]) -> list[tuple[str, ...]]:
+def _order_tree(
+    order: Iterable[tuple[str, ...]], keep: set[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
     """Paths depth first, siblings in the order they first appeared."""
     children: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-    for path in order:
+    for path in order:  # each path once: `order` has no repeats
         if path in keep:
-            siblings = children.setdefault(path[:-1], [])
-            if path not in siblings:
-                siblings.append(path)
+            children.setdefault(path[:-1], []).append(path)
     ordered: list[tuple[str, ...]] = []
 
     def walk(parent: tuple[str, ...]) -> None:
@@ -209,10 +298,11 @@ def _order_tree(order: list[tuple[str, ...]], keep: set[tuple[str, ...]]) -> lis
     return ordered
 
 
-def read_markdown(text: str, style: str) -> ReadResult:
-    """Read a Markdown list already known to be in `style`."""
-    lines = _strip_comments(text.splitlines())
-    state = _State()
+def read_markdown(text: str, style: str, limits: ReadLimits | None = None) -> ReadResult:
+    """Read a Markdown list already known to be in `style`; ListTooBig past `limits`."""
+    source = text.splitlines()
+    lines = _strip_comments(source)
+    state = _State(source=source, references=_references(lines), limits=limits or ReadLimits())
     previous_blank = True
     index = 0
     while index < len(lines):
@@ -221,15 +311,16 @@ def read_markdown(text: str, style: str) -> ReadResult:
         stripped = line.strip()
         if not stripped:
             previous_blank = True
-            state.table_roles = None if not _TABLE.match(line) else state.table_roles
+            state.table_roles = None if not _is_table(line) else state.table_roles
             index += 1
             continue
-        heading = _HEADING.match(line)
+        heading = _heading(line)
         summary = _SUMMARY.match(line)
-        bold = _BOLD.match(line)
+        bold = _bold(line)
         if heading:
-            level = len(heading.group(1))
-            title = heading_text(heading.group(2))
+            level, raw = heading
+            many = raw.count("[") > MAX_LINE_BRACKETS
+            title = plain_text(raw) if many else heading_text(raw, state.references)
             if state.in_toc_level is not None and level <= state.in_toc_level:
                 state.in_toc_level = None
             if level == 1 and state.title is None and not state.headings:
@@ -239,15 +330,15 @@ def read_markdown(text: str, style: str) -> ReadResult:
                 state.enter(level, title)
             elif title:
                 state.enter(level, title)
-        elif summary or (bold and not _BULLET.match(line)):
-            title = plain_text((summary or bold).group(1)).rstrip(":").strip()  # type: ignore[union-attr]
+        elif summary or (bold is not None and not _BULLET.match(line)):
+            title = plain_text(summary.group(1) if summary else bold or "").rstrip(":").strip()
             if title and state.in_toc_level is None:
                 state.enter(SUBGROUP_LEVEL, title)
         elif _DETAILS_END.match(line):
             if state.headings and state.headings[-1][0] == SUBGROUP_LEVEL:
                 state.headings.pop()
             state.last_item = None
-        elif _TABLE.match(line):
+        elif _is_table(line):
             if state.in_toc_level is None:
                 _table_row(state, line, number)
         elif _BULLET.match(line):
@@ -273,11 +364,21 @@ def _result(state: _State, style: str) -> ReadResult:
             if implied is not None and split_venue(implied)[1] is not None:
                 items = [i if i.venue else replace(i, venue=implied) for i in items]
         sections.append(DocSection(path, tuple(items)))
-    document = ListDocument(state.title or "Paper list", tuple(sections))
+    title = (state.title or "")[:MAX_LIST_TITLE_CHARS].rstrip() or "Paper list"
+    document = ListDocument(title, tuple(sections))
+    search = NearSearch()
+    duplicates = tuple(find_duplicates(document, search))
+    unchecked: tuple[str, ...] = ()
+    if search.exhausted:
+        unchecked = (
+            f"near-duplicate titles: stopped after {search.compared:,} comparisons, "
+            "the most a list of this size may cost",
+        )
     return ReadResult(
         document=document,
         style=style,
         problems=tuple(state.problems),
-        duplicates=tuple(find_duplicates(document)),
+        duplicates=duplicates,
         skipped_sections=skipped,
+        unchecked=unchecked,
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from digest.models import ListEntry, ListSection
+from digest.models import ListEntry, ListSection, NewListEntry
 from digest.ports import Clock
+from storage.batching import batches
 from storage.convert import entry_from_row, section_from_row
 from storage.tables import ListEntryRow, ListSectionRow
 
@@ -28,6 +29,10 @@ def _display_order(sections: list[ListSection]) -> list[ListSection]:
 
     walk(None)
     return ordered
+
+
+ENTRY_BATCH = 1000
+ENTRIES: Table = ListEntryRow.__table__  # type: ignore[assignment]
 
 
 class SqlListRepository:
@@ -112,6 +117,50 @@ class SqlListRepository:
         self._session.add(row)
         await self._session.flush()
         return entry_from_row(row)
+
+    async def add_entries(
+        self,
+        workspace_id: int,
+        entries: Sequence[NewListEntry],
+        now: datetime,
+        added_by: str | None = None,
+        approved_by: str | None = None,
+    ) -> int:
+        """Append entries at the end of their sections, in order, in a few statements."""
+        next_position: dict[int, int] = {}
+        for sections in batches(sorted({entry.section_id for entry in entries})):
+            rows = await self._session.execute(
+                select(ListEntryRow.section_id, func.max(ListEntryRow.position))
+                .where(ListEntryRow.section_id.in_(sections))
+                .group_by(ListEntryRow.section_id)
+            )
+            next_position.update({section: last + 1 for section, last in rows.all()})
+        values = []
+        for entry in entries:
+            position = next_position.get(entry.section_id, 0)
+            next_position[entry.section_id] = position + 1
+            values.append(
+                {
+                    "workspace_id": workspace_id,
+                    "section_id": entry.section_id,
+                    "paper_id": entry.paper_id,
+                    "external_url": entry.external_url,
+                    "title": entry.title,
+                    "venue": entry.venue,
+                    "note": entry.note,
+                    "position": position,
+                    "added_by": added_by,
+                    "approved_by": approved_by,
+                    "added_at": now,
+                    "removed_at": None,
+                    "removed_by": None,
+                    "links": [list(link) for link in entry.links] or None,
+                }
+            )
+        # Core INSERT with many rows: compiled once, sent as multi-row VALUES batches.
+        for chunk in batches(values, ENTRY_BATCH):
+            await self._session.execute(insert(ENTRIES), chunk)
+        return len(values)
 
     async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:
         """The live entry holding a paper, if the paper is on the list."""

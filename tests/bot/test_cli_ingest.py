@@ -116,3 +116,34 @@ def test_a_bad_category_is_refused(env: Path, capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["ingest", "--categories", "cs DC;drop"])
     assert "is not an arXiv category" in capsys.readouterr().err
+
+
+def test_from_file_reports_each_refused_line_and_a_truncated_gzip(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+
+    good = {"id": "2606.00001", "title": "Serving", "categories": ["cs.DC"], "authors": ["Ada"]}
+    lines = [
+        "\ufeff" + json.dumps(good),
+        json.dumps({**good, "id": "2606.00002", "categories": "cs.LG"}),
+        json.dumps({**good, "id": "2606.00003", "title": "NUL\u0000 byte"}),
+        '{"id": 2606.10000, "title": "Float id"}',
+    ]
+    dump = env / "dump.jsonl"
+    dump.write_text("\n".join(lines), encoding="utf-8")
+    assert main(["ingest", "--from-file", str(dump)]) == 0
+    out = capsys.readouterr().out
+    assert "  line 2: refused: categories must be a list, not the string 'cs.LG'\n" in out
+    assert "  line 4: refused: id is the number 2606.1, not a string" in out
+    assert "stored 2 new and 0 newer papers (0 already known); refused 2 lines;" in out
+
+    many = "\n".join(json.dumps({**good, "id": f"2606.{n:05d}"}) for n in range(1, 3_001))
+    packed = gzip.compress(many.encode())
+    cut = env / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    assert main(["ingest", "--from-file", str(cut)]) == 1
+    out = capsys.readouterr().out
+    assert f"{cut} ends early after line " in out
+    assert "the papers before it are kept" in out
+    assert "refused 0 lines" in out

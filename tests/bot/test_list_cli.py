@@ -67,3 +67,47 @@ def test_import_show_and_export(
 def test_a_missing_file_is_a_clear_error(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--env-file", str(cli_env), "list", "import", "/nonexistent/list.md"]) == 1
     assert "cannot read /nonexistent/list.md" in capsys.readouterr().err
+
+
+def test_a_file_over_the_size_limit_or_not_utf8_is_one_line_of_error(
+    cli_env: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from digest import list_import
+
+    monkeypatch.setattr(list_import, "MAX_LIST_BYTES", 1_000_000)
+    big = tmp_path / "big.md"
+    big.write_bytes(b"- [t](https://x.org)\n" * 60_000)
+    env = ["--env-file", str(cli_env)]
+    assert main([*env, "list", "import", str(big)]) == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("big.md is 1.3 MB; list import reads files of at most 1 MB")
+    )
+    latin = tmp_path / "latin.md"
+    latin.write_bytes(b"# L\n- [Caf\xe9](https://x.org)\n")
+    assert main([*env, "list", "import", str(latin)]) == 1
+    assert "latin.md is not UTF-8 text: line 2 holds the byte 0xe9" in capsys.readouterr().err
+
+
+def test_bibtex_export_says_how_many_records_it_wrote(
+    cli_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.md"
+    source.write_text(LIST, encoding="utf-8")  # ZeRO is listed twice, under one arXiv id
+    env = ["--env-file", str(cli_env)]
+    assert main([*env, "list", "import", str(source)]) == 0
+    target = tmp_path / "list.bib"
+    assert main([*env, "list", "export", "--format", "bibtex", "-o", str(target)]) == 0
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith(
+            f"wrote 3 BibTeX records for 4 entries (1 entry lists a paper another entry already "
+            f"wrote) to {target}"
+        )
+    )
+    assert target.read_text(encoding="utf-8").count("@misc{") == 3

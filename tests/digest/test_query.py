@@ -145,20 +145,44 @@ def test_errors_name_the_position_and_the_reason(rule: str, position: int, reaso
 
 
 def test_rule_length_is_limited() -> None:
-    ok = "x" * MAX_RULE_CHARS
+    # The limit holds for the rule written out in full: `x` is shown and stored as `all:x`.
+    ok = "x" * (MAX_RULE_CHARS - len("all:"))
     assert render(parse(ok)) == "all:" + ok
+    assert len(render(parse(ok))) == MAX_RULE_CHARS
     with pytest.raises(QueryError) as caught:
-        parse(ok + "x")
+        parse("x" * MAX_RULE_CHARS)
+    assert "this rule has 2,004 characters; a rule may have at most 2,000" in caught.value.reason
+    with pytest.raises(QueryError) as caught:
+        parse("x" * (MAX_RULE_CHARS + 1))
     assert caught.value.position == MAX_RULE_CHARS
-    assert "at most 2,000 characters" in caught.value.reason
+    assert "at most 2,000 characters (this one has 2,001)" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        # accepted before, though their written-out form was over a limit and did not parse
+        (" ".join(["ab"] * MAX_TERMS), "has 2,195 characters; a rule may have at most 2,000"),
+        ("x" * 1_997, "has 2,001 characters"),
+        ("(" + " OR ".join(["cs"] * 160) + ") ANDNOT (" + "ab " * 39 + ")", "has 2,"),
+        ("a (b OR c " * 17 + ")" * 17, "this rule nests 33 deep; parentheses may nest at most 32"),
+    ],
+)
+def test_limits_hold_for_the_rule_written_out_in_full(rule: str, reason: str) -> None:
+    assert len(rule) <= MAX_RULE_CHARS
+    with pytest.raises(QueryError) as caught:
+        parse(rule)
+    assert "written out in full" in caught.value.reason
+    assert reason in caught.value.reason
 
 
 def test_term_count_is_limited() -> None:
-    parse(" OR ".join(["llm"] * MAX_TERMS))
-    too_many = " ".join(["llm"] * (MAX_TERMS + 1))
+    # Terms with their field, so the rule written out in full stays under the length limit.
+    parse(" OR ".join(["ti:llm"] * MAX_TERMS))
+    too_many = " ".join(["ti:llm"] * (MAX_TERMS + 1))
     with pytest.raises(QueryError) as caught:
         parse(too_many)
-    assert caught.value.position == 4 * MAX_TERMS
+    assert caught.value.position == 7 * MAX_TERMS
     assert "at most 200 terms" in caught.value.reason
 
 
@@ -242,3 +266,35 @@ def test_the_normalised_rule_means_the_same_rule(rule: str) -> None:
     again = parse(render(node))
     assert again == node
     assert render(again) == render(node)
+
+
+# Long rules: up to the term limit, nested past the depth limit, near the length limit.
+_OPERATORS = st.sampled_from([" AND ", " OR ", " ANDNOT ", " ", " NOT "])
+
+
+@st.composite
+def _long_rules(draw: st.DrawFn) -> str:
+    count = draw(st.one_of(st.integers(1, 20), st.integers(120, MAX_TERMS + 5)))
+    terms = draw(st.lists(TERMS, min_size=count, max_size=count))
+    rule = terms[0]
+    for term in terms[1:]:
+        rule += draw(_OPERATORS) + term
+        if draw(st.integers(0, 9)) == 0:
+            rule = f"({rule})"
+        elif draw(st.integers(0, 9)) == 0:
+            rule = f"{term} OR ({rule})"
+    return rule
+
+
+@given(_long_rules())
+@settings(max_examples=300, deadline=None)
+def test_every_accepted_rule_parses_again_from_its_normalised_form(rule: str) -> None:
+    try:
+        node = parse(rule)
+    except QueryError:
+        return  # refused as typed: nothing is stored
+    written = render(node)
+    assert len(written) <= MAX_RULE_CHARS
+    again = parse(written)
+    assert again == node
+    assert render(again) == written

@@ -11,8 +11,8 @@ from typing import ParamSpec, TypeVar
 import pytest
 
 from digest.list_markdown import read_list
-from digest.section_eval import evaluate
 from digest.sections import Example, SectionSuggester
+from tests.digest.section_eval import evaluate
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from digest.venue_scores import score
 from digest.venues import detect_code_url, detect_venue
 from tests.digest.venue_labels import LABELS
+from tests.digest.venue_scores import score
 
 
 @pytest.mark.parametrize(

@@ -97,3 +97,46 @@ async def test_stub_papers_are_replaced_by_ingested_records(store: SqlStore) -> 
         paper = await unit.papers.get("2401.00001")
     assert paper is not None and not paper.is_stub
     assert paper.title == "Efficient Memory ..."
+
+
+async def test_add_entries_appends_in_order_after_the_entries_already_there(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    from digest.models import NewListEntry
+
+    ws = await _workspace(store)
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([make_paper("2401.00001")])
+        serving = await unit.lists.add_section(ws, "Serving", None)
+        training = await unit.lists.add_section(ws, "Training", None)
+        first = await unit.lists.add_entry(ws, serving.id, "Orca", clock.now())
+        added = await unit.lists.add_entries(
+            ws,
+            [
+                NewListEntry(serving.id, "vLLM", paper_id="2401.00001", venue="SOSP'23"),
+                NewListEntry(training.id, "ZeRO", links=(("code", "https://x.org/zero"),)),
+                NewListEntry(serving.id, "Sarathi", external_url="https://x.org/s", note="n"),
+            ],
+            clock.now(),
+            added_by="import",
+            approved_by="import",
+        )
+    assert added == 3
+    async with store.unit() as unit:
+        entries = await unit.lists.entries(ws)
+    assert [(e.section_id, e.position, e.title) for e in entries] == [
+        (serving.id, 0, "Orca"),
+        (serving.id, 1, "vLLM"),
+        (serving.id, 2, "Sarathi"),
+        (training.id, 0, "ZeRO"),
+    ]
+    vllm, sarathi, zero = entries[1], entries[2], entries[3]
+    assert (vllm.paper_id, vllm.venue, vllm.added_by, vllm.approved_by) == (
+        "2401.00001",
+        "SOSP'23",
+        "import",
+        "import",
+    )
+    assert (sarathi.external_url, sarathi.note, sarathi.links) == ("https://x.org/s", "n", ())
+    assert zero.links == (("code", "https://x.org/zero"),)
+    assert entries[0].id == first.id and vllm.added_at == clock.now()
