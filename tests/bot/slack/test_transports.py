@@ -1,0 +1,117 @@
+"""The same recorded slash command through each way Slack reaches paperbot: bolt's dispatch,
+the aiohttp server on a real port (HTTP mode), and a websocket (Socket Mode)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.handlers import Handlers
+from bot.slack.app import SlackConfig, build_app
+from bot.slack.listeners import SlackListeners
+from bot.slack.manifest import EVENTS_PATH
+from bot.slack.transport import HttpTransport, SocketModeTransport
+from digest.clock import FixedClock
+from storage.store import SqlStore
+from tests.bot.slack.conftest import SECRET, form, signed_headers, slash_command
+from tests.bot.slack.slack_api import SlackApi
+
+TEAM = "T0PAPER"
+TOKEN = "xoxb-paper"
+
+
+def _help_body(shared: Path, api: SlackApi) -> dict[str, str]:
+    return slash_command(
+        shared,
+        team_id=TEAM,
+        channel_id="C0PAPERS",
+        user_id="U0ALICE",
+        text="help",
+        response_url=api.response_url("help"),
+    )
+
+
+def _app(api: SlackApi, store: SqlStore, clock: FixedClock, **config: str) -> AsyncApp:
+    api.add_team(TEAM, "paperlab", TOKEN)
+    api.add_user("U0ALICE", "alice", TEAM)
+    app = build_app(
+        SlackConfig(bot_token=TOKEN, api_url=api.base_url, **config),
+        clock,
+        process_before_response=True,
+    )
+    SlackListeners(Handlers(store, clock)).register(app)
+    return app
+
+
+def _help_was_answered(api: SlackApi) -> None:
+    name, reply = api.responses[0]
+    assert name == "help"
+    assert reply["response_type"] == "ephemeral"
+    assert "/paper subscribe" in str(reply["blocks"])
+
+
+@pytest.mark.shared
+async def test_a_signed_command_is_acknowledged_then_answered(
+    shared: Path, slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    app = _app(slack_api, sqlite_store, clock, signing_secret=SECRET)
+    body = form(_help_body(shared, slack_api))
+    stamp = int(clock.now().timestamp())
+    response = await app.async_dispatch(
+        AsyncBoltRequest(body=body, headers=signed_headers(body, stamp))
+    )
+    assert (response.status, response.body) == (200, "")
+    await slack_api.wait_for(lambda: slack_api.responses)
+    _help_was_answered(slack_api)
+
+
+@pytest.fixture
+async def http(
+    slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
+) -> AsyncIterator[HttpTransport]:
+    app = _app(slack_api, sqlite_store, clock, signing_secret=SECRET)
+    transport = HttpTransport(app, "127.0.0.1", 0)
+    await transport.start()
+    yield transport
+    await transport.close()
+
+
+@pytest.mark.shared
+async def test_http_mode_on_a_real_port(
+    shared: Path, slack_api: SlackApi, http: HttpTransport, clock: FixedClock
+) -> None:
+    body = form(_help_body(shared, slack_api))
+    stamp = int(clock.now().timestamp())
+    url = f"http://127.0.0.1:{http.port}{EVENTS_PATH}"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=body, headers=signed_headers(body, stamp)) as answer:
+            assert answer.status == 200
+        async with session.post(url, data=body, headers=signed_headers(body, stamp - 600)) as old:
+            assert old.status == 401
+    await slack_api.wait_for(lambda: slack_api.responses)
+    _help_was_answered(slack_api)
+    assert len(slack_api.responses) == 1
+
+
+@pytest.mark.shared
+async def test_socket_mode_through_a_websocket(
+    shared: Path, slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    app = _app(slack_api, sqlite_store, clock, app_token=slack_api.app_token)
+    transport = SocketModeTransport(app, slack_api.app_token)
+    await transport.start()
+    try:
+        ack = await slack_api.push("slash_commands", _help_body(shared, slack_api))
+        await slack_api.wait_for(lambda: slack_api.responses)
+    finally:
+        await transport.close()
+    assert [call.token for call in slack_api.calls_to("apps.connections.open")] == [
+        slack_api.app_token
+    ]
+    assert "payload" not in ack  # an empty acknowledgement; the answer went to response_url
+    _help_was_answered(slack_api)
