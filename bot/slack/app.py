@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.request_verification.async_request_verification import (
     AsyncRequestVerification,
@@ -21,9 +22,15 @@ from slack_sdk.signature import Clock as SignatureClock
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.handlers import Handlers
 from bot.slack import oauth
 from bot.slack.client import SLACK_API_URL, web_client
+from bot.slack.listeners import SlackListeners
 from bot.slack.manifest import bot_scopes
+from bot.slack.platform import SlackPlatform, Tokens, Transport
+from bot.slack.transport import HttpTransport, SocketModeTransport
+from bot.slack.users import UserFacts
+from config import Settings
 from digest.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -132,3 +139,56 @@ def build_app(
     # tokens_revoked and app_uninstalled delete the workspace's installation.
     app.enable_token_revocation_listeners()
     return app
+
+
+def config_from(settings: Settings) -> SlackConfig:
+    """The Slack part of the settings."""
+
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    return SlackConfig(
+        bot_token=secret(settings.slack_bot_token),
+        app_token=secret(settings.slack_app_token),
+        signing_secret=secret(settings.slack_signing_secret),
+        client_id=settings.slack_client_id,
+        client_secret=secret(settings.slack_client_secret),
+        api_url=settings.slack_api_url,
+        host=settings.slack_host,
+        port=settings.slack_port,
+    )
+
+
+def slack_platform(
+    config: SlackConfig,
+    clock: Clock,
+    engine: AsyncEngine | None = None,
+    process_before_response: bool = False,
+) -> tuple[AsyncApp, SlackPlatform]:
+    """The bolt app and the ChatPlatform around it, with the transport `config.mode` needs.
+
+    The listeners come after (`attach`), once the bot's handlers exist.
+    """
+    app = build_app(config, clock, engine, process_before_response)
+    if config.mode is SlackMode.OAUTH:
+        assert app.installation_store is not None
+        tokens = Tokens(config.api_url, installations=app.installation_store)
+    else:
+        tokens = Tokens(config.api_url, token=config.bot_token)
+    transport: Transport
+    if config.mode is SlackMode.SOCKET:
+        assert config.app_token is not None
+        transport = SocketModeTransport(app, config.app_token)
+    else:
+        transport = HttpTransport(app, config.host, config.port)
+    return app, SlackPlatform(tokens, transport)
+
+
+def attach(
+    app: AsyncApp, handlers: Handlers, platform: SlackPlatform, clock: Clock
+) -> SlackListeners:
+    """Slack's requests to the bot's handlers."""
+    listeners = SlackListeners(handlers, platform, UserFacts(clock))
+    listeners.register(app)
+    platform.listeners = listeners
+    return listeners

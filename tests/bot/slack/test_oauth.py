@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.handlers import Handlers
-from bot.slack.app import SlackConfig, build_app
-from bot.slack.listeners import SlackListeners
+from bot.slack.app import SlackConfig, attach, slack_platform
 from bot.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from bot.slack.transport import HttpTransport
 from digest.clock import FixedClock
@@ -35,13 +34,15 @@ async def server(
         client_secret=CLIENT_SECRET,
         signing_secret=SECRET,
         api_url=slack_api.base_url,
+        host="127.0.0.1",
+        port=0,
     )
-    app = build_app(config, clock, store.engine, process_before_response=True)
-    SlackListeners(Handlers(store, clock)).register(app)
-    transport = HttpTransport(app, "127.0.0.1", 0)
-    await transport.start()
-    yield transport
-    await transport.close()
+    app, platform = slack_platform(config, clock, store.engine, process_before_response=True)
+    attach(app, Handlers(store, clock), platform, clock)
+    await platform.start()
+    assert isinstance(platform.transport, HttpTransport)
+    yield platform.transport
+    await platform.close()
 
 
 async def _install(session: aiohttp.ClientSession, base: str, code: str) -> str:

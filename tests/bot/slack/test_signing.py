@@ -13,8 +13,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.handlers import Handlers
-from bot.slack.app import SlackConfig, build_app
-from bot.slack.listeners import SlackListeners
+from bot.slack.app import SlackConfig, attach, slack_platform
 from digest.clock import FixedClock
 from storage.store import SqlStore
 from tests.bot.slack.slack_api import SlackApi
@@ -37,8 +36,9 @@ def _app(
         signing_secret=secret or signed["signing_secret"],
         api_url=api.base_url,
     )
-    app = build_app(config, FixedClock(at), process_before_response=True)
-    SlackListeners(Handlers(store, FixedClock(at))).register(app)
+    clock = FixedClock(at)
+    app, platform = slack_platform(config, clock, process_before_response=True)
+    attach(app, Handlers(store, clock), platform, clock)
     return app
 
 

@@ -12,10 +12,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.handlers import Handlers
-from bot.slack.app import SlackConfig, build_app
-from bot.slack.listeners import SlackListeners
+from bot.slack.app import SlackConfig, attach, slack_platform
 from bot.slack.manifest import EVENTS_PATH
-from bot.slack.transport import HttpTransport, SocketModeTransport
+from bot.slack.platform import SlackPlatform
+from bot.slack.transport import HttpTransport
 from digest.clock import FixedClock
 from storage.store import SqlStore
 from tests.bot.slack.conftest import SECRET, form, signed_headers, slash_command
@@ -36,16 +36,17 @@ def _help_body(shared: Path, api: SlackApi) -> dict[str, str]:
     )
 
 
-def _app(api: SlackApi, store: SqlStore, clock: FixedClock, **config: str) -> AsyncApp:
+def _slack(
+    api: SlackApi, store: SqlStore, clock: FixedClock, **config: str
+) -> tuple[AsyncApp, SlackPlatform]:
     api.add_team(TEAM, "paperlab", TOKEN)
     api.add_user("U0ALICE", "alice", TEAM)
-    app = build_app(
-        SlackConfig(bot_token=TOKEN, api_url=api.base_url, **config),
-        clock,
-        process_before_response=True,
-    )
-    SlackListeners(Handlers(store, clock)).register(app)
-    return app
+    settings = SlackConfig(
+        bot_token=TOKEN, api_url=api.base_url, host="127.0.0.1", port=0, **config
+    )  # type: ignore[arg-type]
+    app, platform = slack_platform(settings, clock, process_before_response=True)
+    attach(app, Handlers(store, clock), platform, clock)
+    return app, platform
 
 
 def _help_was_answered(api: SlackApi) -> None:
@@ -59,7 +60,7 @@ def _help_was_answered(api: SlackApi) -> None:
 async def test_a_signed_command_is_acknowledged_then_answered(
     shared: Path, slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
 ) -> None:
-    app = _app(slack_api, sqlite_store, clock, signing_secret=SECRET)
+    app, _ = _slack(slack_api, sqlite_store, clock, signing_secret=SECRET)
     body = form(_help_body(shared, slack_api))
     stamp = int(clock.now().timestamp())
     response = await app.async_dispatch(
@@ -74,11 +75,11 @@ async def test_a_signed_command_is_acknowledged_then_answered(
 async def http(
     slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
 ) -> AsyncIterator[HttpTransport]:
-    app = _app(slack_api, sqlite_store, clock, signing_secret=SECRET)
-    transport = HttpTransport(app, "127.0.0.1", 0)
-    await transport.start()
-    yield transport
-    await transport.close()
+    _, platform = _slack(slack_api, sqlite_store, clock, signing_secret=SECRET)
+    await platform.start()
+    assert isinstance(platform.transport, HttpTransport)
+    yield platform.transport
+    await platform.close()
 
 
 @pytest.mark.shared
@@ -102,14 +103,13 @@ async def test_http_mode_on_a_real_port(
 async def test_socket_mode_through_a_websocket(
     shared: Path, slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
 ) -> None:
-    app = _app(slack_api, sqlite_store, clock, app_token=slack_api.app_token)
-    transport = SocketModeTransport(app, slack_api.app_token)
-    await transport.start()
+    _, platform = _slack(slack_api, sqlite_store, clock, app_token=slack_api.app_token)
+    await platform.start()
     try:
         ack = await slack_api.push("slash_commands", _help_body(shared, slack_api))
         await slack_api.wait_for(lambda: slack_api.responses)
     finally:
-        await transport.close()
+        await platform.close()
     assert [call.token for call in slack_api.calls_to("apps.connections.open")] == [
         slack_api.app_token
     ]
