@@ -55,7 +55,7 @@ def escape(value: str) -> str:
 
 def _code(value: str, keep_newlines: bool = False) -> str:
     """Literal text for inside a code span or block: no backtick can end it early."""
-    value = strip_controls(value, keep_newlines=keep_newlines).replace("`", "ˋ")
+    value = defang_urls(strip_controls(value, keep_newlines=keep_newlines)).replace("`", "ˋ")
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -75,14 +75,24 @@ def piece(item: Piece) -> str:
     return escape(item.text)
 
 
+def width(item: Piece) -> int:
+    """A piece's length once rendered (what Slack's limits count)."""
+    return len(piece(item))
+
+
+def fitted(pieces: Sequence[Piece], limit: int = MAX_SECTION) -> Text:
+    """The pieces that fit in `limit` rendered characters, the last cut at a word."""
+    return fit(pieces, limit, width)
+
+
 def mrkdwn(pieces: Sequence[Piece], limit: int = MAX_SECTION) -> str:
     """Pieces as mrkdwn, cut at a word boundary to fit `limit` once rendered."""
-    return "".join(piece(p) for p in fit(pieces, limit, lambda p: len(piece(p))))
+    return "".join(piece(p) for p in fitted(pieces, limit))
 
 
 def _plain(value: str, limit: int) -> PlainTextObject:
     """A plain_text object (Slack never formats it); emoji shortcodes stay as typed."""
-    return PlainTextObject(text=cut(strip_controls(value), limit) or " ", emoji=False)
+    return PlainTextObject(text=cut(defang_urls(strip_controls(value)), limit) or " ", emoji=False)
 
 
 def _section(pieces: Sequence[Piece]) -> SectionBlock | None:
