@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import json
+import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
@@ -66,7 +66,10 @@ def _decode(value: str) -> Any:
 class SlackApi:
     """The local Slack: start it, point the clients at `base_url`, read what they sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], float] = time.time) -> None:
+        # Slack stamps messages with its own clock; tests with a fixed clock pass theirs.
+        self.now = now
+        self._last_ts = 0.0
         self.calls: list[ApiCall] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.teams: dict[str, Team] = {}
@@ -75,10 +78,11 @@ class SlackApi:
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.oauth_codes: dict[str, Team] = {}
         self.closed: dict[str, str] = {}
+        self._drops: dict[str, int] = {}
+        self._held: dict[str, asyncio.Event] = {}
         self.app_token = "xapp-1-A0PAPER-1-local"
         self.acks: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, deque[Answer]] = defaultdict(deque)
-        self._ts = itertools.count(1)
         self._changed = asyncio.Event()
         self._sockets: list[web.WebSocketResponse] = []
         self._runner: web.AppRunner | None = None
@@ -159,6 +163,16 @@ class SlackApi:
         for _ in range(times):
             self._scripted[method].append(Answer(status, {"ok": False, "error": error}, headers))
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep calls of `method` waiting until the returned event is set (a slow Slack)."""
+        self._held[method] = asyncio.Event()
+        return self._held[method]
+
+    def drop(self, method: str, nth: int = 1) -> None:
+        """Do the `nth` next call of `method`, then drop the connection before answering (the
+        post reached Slack; the bot never hears so)."""
+        self._drops[method] = nth
+
     def gone(self, channel: str, error: str = "channel_not_found") -> None:
         """Every post to `channel` fails with `error` from now on."""
         self.closed[channel] = error
@@ -209,8 +223,16 @@ class SlackApi:
             args.update(client_id=client_id, client_secret=secret)
         self.calls.append(ApiCall(method, args, token))
         self._touch()
+        if method in self._held:
+            await self._held[method].wait()
         scripted = self._scripted.get(method)
         answer = scripted.popleft() if scripted else self._answer(method, args, token)
+        if method in self._drops:
+            self._drops[method] -= 1
+            if not self._drops[method]:
+                del self._drops[method]
+                assert request.transport is not None
+                request.transport.close()
         return web.json_response(dict(answer.body), status=answer.status, headers=answer.headers)
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> Answer:
@@ -245,6 +267,11 @@ class SlackApi:
             is_enterprise_install=False,
         )
 
+    def _stamp(self) -> str:
+        """A message ts: Slack's time in microseconds, never the same twice."""
+        self._last_ts = max(self.now(), self._last_ts + 1e-6)
+        return f"{self._last_ts:.6f}"
+
     def _auth_test(self, team: Team, _args: dict[str, Any]) -> Answer:
         return _ok(
             url=f"https://{team.name}.slack.com/",
@@ -260,7 +287,7 @@ class SlackApi:
         channel = str(args.get("channel", ""))
         if channel in self.closed:
             return _error(self.closed[channel])
-        ts = f"{1782000000 + next(self._ts)}.000100"
+        ts = self._stamp()
         message = {
             **{k: v for k, v in args.items() if k != "channel"},
             "type": "message",
@@ -284,7 +311,7 @@ class SlackApi:
         return _error("message_not_found")
 
     def _chat_postEphemeral(self, _team: Team, _args: dict[str, Any]) -> Answer:
-        return _ok(message_ts=f"{1782000000 + next(self._ts)}.000200")
+        return _ok(message_ts=self._stamp())
 
     def _conversations_open(self, _team: Team, args: dict[str, Any]) -> Answer:
         return _ok(channel={"id": "D" + str(args.get("users", "")).split(",")[0]})

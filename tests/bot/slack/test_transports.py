@@ -115,3 +115,34 @@ async def test_socket_mode_through_a_websocket(
     ]
     assert "payload" not in ack  # an empty acknowledgement; the answer went to response_url
     _help_was_answered(slack_api)
+
+
+@pytest.mark.shared
+async def test_slack_gets_its_acknowledgement_before_the_work_is_done(
+    shared: Path, slack_api: SlackApi, sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    # As `paperbot run` sets it up: bolt answers Slack as soon as the ack listener has run.
+    slack_api.add_team(TEAM, "paperlab", TOKEN)
+    slack_api.add_user("U0ALICE", "alice", TEAM)
+    config = SlackConfig(
+        bot_token=TOKEN, signing_secret=SECRET, api_url=slack_api.base_url, host="127.0.0.1", port=0
+    )
+    app, platform = slack_platform(config, clock)
+    attach(app, Handlers(sqlite_store, clock), platform, clock)
+    await platform.start()
+    assert isinstance(platform.transport, HttpTransport)
+    slow = slack_api.hold("users.info")  # the work waits on Slack itself
+    body = form(_help_body(shared, slack_api))
+    url = f"http://127.0.0.1:{platform.transport.port}{EVENTS_PATH}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            headers = signed_headers(body, int(clock.now().timestamp()))
+            async with session.post(url, data=body, headers=headers) as answer:
+                assert answer.status == 200
+        await slack_api.wait_for(lambda: slack_api.calls_to("users.info"))
+        assert slack_api.responses == []  # acknowledged, not yet answered
+        slow.set()
+        await slack_api.wait_for(lambda: slack_api.responses)
+    finally:
+        await platform.close()
+    _help_was_answered(slack_api)

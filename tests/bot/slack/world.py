@@ -51,12 +51,14 @@ class SlackWorld:
     shared: Path
     _replies: int = 0
 
-    async def _dispatch(self, body: str, headers: dict[str, str]) -> int:
+    async def dispatch(self, body: str, headers: dict[str, str]) -> int:
+        """One signed request through bolt, then the work it started, to the end."""
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         await self.listeners.settle()
         return response.status
 
-    def _stamp(self) -> int:
+    def stamp(self) -> int:
+        """Now, as a request timestamp."""
         return int(self.clock.now().timestamp())
 
     async def command(self, user: str, channel: str, text: str) -> dict[str, Any]:
@@ -75,7 +77,7 @@ class SlackWorld:
                 response_url=self.api.response_url(name),
             )
         )
-        assert await self._dispatch(body, signed_headers(body, self._stamp())) == 200
+        assert await self.dispatch(body, signed_headers(body, self.stamp())) == 200
         answers = [reply for n, reply in self.api.responses if n == name]
         assert len(answers) == 1, answers
         return answers[0]
@@ -94,7 +96,7 @@ class SlackWorld:
             item_user="UBOT",
         )
         body = json.dumps(event)
-        assert await self._dispatch(body, json_headers(body, self._stamp())) == 200
+        assert await self.dispatch(body, json_headers(body, self.stamp())) == 200
 
     async def press(
         self, user: str, channel: str, ts: str, element: dict[str, Any], choice: str | None = None
@@ -120,7 +122,7 @@ class SlackWorld:
             response_url=self.api.response_url(name),
         )
         body = form({"payload": json.dumps(payload)})
-        assert await self._dispatch(body, signed_headers(body, self._stamp())) == 200
+        assert await self.dispatch(body, signed_headers(body, self.stamp())) == 200
         answers = [reply for n, reply in self.api.responses if n == name]
         assert len(answers) == 1, answers
         return answers[0]
