@@ -5,7 +5,6 @@ command or action declared (bot/commands.py)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -237,5 +236,5 @@ class SlackListeners:
         log.warning(
             "Slack workspace %s: %s; paperbot can no longer post there",
             body.get("team_id"),
-            json.dumps(body.get("event", {}).get("type")),
+            body.get("event", {}).get("type"),
         )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.ports import ActionEvent, ChannelRef, MessageRef, ReactionEvent, UserRef
+from bot.ports import ChannelRef, MessageRef, ReactionEvent, UserRef
 from bot.slack.emoji import to_unicode
 from digest.models import Platform
 
@@ -80,9 +80,3 @@ def action_parts(body: Mapping[str, Any]) -> tuple[MessageRef, str, str]:
     if value is None:
         value = action.get("selected_option", {}).get("value", "")
     return message, str(action["action_id"]), str(value)
-
-
-def action_event(body: Mapping[str, Any], user: UserRef) -> ActionEvent:
-    """A block_actions payload as the seam's ActionEvent."""
-    message, action, value = action_parts(body)
-    return ActionEvent(message, user, action, value)

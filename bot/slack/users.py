@@ -55,6 +55,7 @@ class UserFacts:
             name or person.name,
             role_ids=tuple(sorted(g for g, members in groups.items() if user_id in members)),
             platform_admin=person.platform_admin,
+            workspace_id=team_id,
         )
 
     async def _person(self, client: AsyncWebClient, team_id: str, user_id: str) -> _Person:
