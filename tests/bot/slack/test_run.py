@@ -20,7 +20,7 @@ from tests.bot.discord.fake_discord import FakeDiscord
 from tests.bot.slack.conftest import slash_command
 from tests.bot.slack.slack_api import SlackApi
 
-# The local Discord of tests/bot/discord (registered under its own name, `fake_discord`).
+# The local Discord of tests/bot/discord, as a fixture of this module.
 local_discord = discord_fixtures.fake_discord
 
 
@@ -68,7 +68,7 @@ async def test_run_without_chat_variables_says_what_to_set(
 
 
 async def test_discord_and_slack_run_in_one_process(
-    shared: Path, slack_api: SlackApi, fake_discord: FakeDiscord, tmp_path: Path
+    shared: Path, slack_api: SlackApi, local_discord: FakeDiscord, tmp_path: Path
 ) -> None:
     slack_api.add_team("T0RUN", "runlab", "xoxb-run")
     slack_api.add_user("U0RUN", "runner", "T0RUN")
@@ -82,11 +82,11 @@ async def test_discord_and_slack_run_in_one_process(
     )
     running = asyncio.create_task(run(settings, console=False))
     try:
-        await fake_discord.wait_for(lambda: fake_discord.identifies, within=60)
+        await local_discord.wait_for(lambda: local_discord.identifies, within=60)
         frame = frames.command(shared, "help")
-        await fake_discord.dispatch("INTERACTION_CREATE", frame)
-        answers = fake_discord.interaction_responses
-        await fake_discord.wait_for(lambda: answers.get(int(frame["id"])))
+        await local_discord.dispatch("INTERACTION_CREATE", frame)
+        answers = local_discord.interaction_responses
+        await local_discord.wait_for(lambda: answers.get(int(frame["id"])))
         body = slash_command(
             shared,
             team_id="T0RUN",
