@@ -13,5 +13,7 @@ RUN pip install . && useradd --create-home --uid 10001 paperbot && mkdir /data &
 USER paperbot
 WORKDIR /data
 ENV PAPERBOT_DATABASE_URL=sqlite+aiosqlite:////data/paperbot.db
+# Slack in HTTP mode listens here (PAPERBOT_SLACK_PORT); Socket Mode and Discord need no port.
+EXPOSE 3000
 ENTRYPOINT ["paperbot"]
 CMD ["run"]

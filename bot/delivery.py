@@ -187,7 +187,8 @@ class Delivery:
                 log.info("post %d was made before a crash: %s", message.id, found.id)
                 return found
         if message.channel_id.startswith("@"):
-            return await platform.direct_message(UserRef(message.channel_id[1:]), content, nonce)
+            user = UserRef(message.channel_id[1:], workspace_id=channel.workspace_id)
+            return await platform.direct_message(user, content, nonce)
         return await platform.send(channel, content, nonce)
 
     async def _retry(

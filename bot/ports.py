@@ -19,12 +19,15 @@ class UserRef:
     `role_ids` are the user's Discord role ids or Slack user-group ids; `platform_admin` is
     what the platform says (Discord: Manage Server or Administrator; Slack: is_admin or
     is_owner). The adapter passes facts; the core applies the workspace's `admin-role`.
+    `workspace_id` names the user's workspace where a platform needs it to reach them (a
+    direct message on Slack goes out on that workspace's token).
     """
 
     id: str
     name: str = ""
     role_ids: tuple[str, ...] = ()
     platform_admin: bool = False
+    workspace_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    # Slack over HTTP for many workspaces (OAuth install): the app's client id and secret.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_host: str = "0.0.0.0"
+    slack_port: int = Field(default=3000, ge=0, le=65535)
+    slack_api_url: str = "https://slack.com/api/"
 
     timezone: str = "UTC"
     digest_weekday: str = "mon"
@@ -90,6 +96,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"{cat!r} is not an arXiv category such as cs.DC")
         return cats
 
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("use Slack's Web API URL, like https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -100,10 +113,20 @@ class Settings(BaseSettings):
     @property
     def has_chat_tokens(self) -> bool:
         """True when at least one chat platform can be started."""
-        return self.discord_token is not None or (
-            self.slack_bot_token is not None
-            and (self.slack_app_token is not None or self.slack_signing_secret is not None)
+        return self.discord_token is not None or self.has_slack
+
+    @property
+    def has_slack(self) -> bool:
+        """True when Slack can be started: Socket Mode, HTTP for one workspace, or OAuth."""
+        one_workspace = self.slack_bot_token is not None and (
+            self.slack_app_token is not None or self.slack_signing_secret is not None
         )
+        many = (
+            self.slack_client_id is not None
+            and self.slack_client_secret is not None
+            and self.slack_signing_secret is not None
+        )
+        return one_workspace or many
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -319,3 +321,14 @@ class ListEntryRow(Base):
     removed_by: Mapped[str | None] = mapped_column(String(64))
     # Further links of the entry as [label, url] pairs ("code", "project").
     links: Mapped[list[Any] | None]
+
+
+# Slack's OAuth installations, bots and install states, in slack-sdk's own layout: its
+# AsyncSQLAlchemy stores query these tables, so they are built by its functions, not copied.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)

@@ -69,3 +69,22 @@ def test_a_discord_development_guild_is_an_id(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PAPERBOT_DISCORD_GUILD", "my-server")
     with pytest.raises(ConfigError, match="PAPERBOT_DISCORD_GUILD"):
         load_settings(env_file=None)
+
+
+def test_slack_for_many_workspaces_needs_client_id_secret_and_signing_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAPERBOT_SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("PAPERBOT_SLACK_CLIENT_SECRET", "client-secret")
+    assert not load_settings(env_file=None).has_chat_tokens
+    monkeypatch.setenv("PAPERBOT_SLACK_SIGNING_SECRET", "signing-secret")
+    settings = load_settings(env_file=None)
+    assert settings.has_slack
+    assert "client-secret" not in repr(settings)
+    assert settings.slack_api_url == "https://slack.com/api/"
+
+
+def test_slack_api_url_must_be_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERBOT_SLACK_API_URL", "slack.com")
+    with pytest.raises(ConfigError, match="PAPERBOT_SLACK_API_URL"):
+        load_settings(env_file=None)
