@@ -14,6 +14,7 @@ from bot.cli import db, digest, ingest, lists, slack, topic
 from bot.cli.common import CliError
 from bot.cli.run import add_parsers as add_run_parsers
 from bot.cli.run import demo, run
+from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
 
 
@@ -52,16 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
-    if args.command == "demo":
-        return demo(args.keep)
     settings = load_settings(args.env_file)
-    logging.getLogger().setLevel(settings.log_level)
-    # Migrations and job bookkeeping log every step at INFO: noise outside DEBUG.
-    if settings.log_level != "DEBUG":
-        for chatty in ("alembic", "apscheduler"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings)
+    if args.command == "demo":
+        return demo(args.keep, settings)
     if args.command == "run":
-        return run(settings, args.console)
+        return run(settings, args)
     return GROUPS[args.command].run(args, settings)
 
 
