@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.cli import db, digest, ingest, lists, slack, topic
+from bot.cli import db, digest, health, ingest, lists, slack, topic
 from bot.cli.common import CliError
 from bot.cli.run import add_parsers as add_run_parsers
 from bot.cli.run import demo, run
@@ -35,6 +35,7 @@ GROUPS: dict[str, CommandGroup] = {
     "digest": digest,
     "list": lists,
     "slack-manifest": slack,
+    "health": health,
 }
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
+import os
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -152,6 +155,29 @@ class ConsoleSession:
         raise LookupError(f"message {words[1]} has no menu option {wanted!r}")
 
 
+def _typed(prompt: str) -> str:
+    """`input`, except from a pipe or file: that is read from its descriptor a byte at a time,
+    because the daemon thread reading it may still be waiting when the interpreter exits, and
+    must not hold the lock of Python's stdin buffer then (the interpreter would abort)."""
+    stream = sys.stdin
+    try:
+        descriptor = None if stream.isatty() else stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        descriptor = None  # not a real file (a test's StringIO)
+    if descriptor is None:
+        return input(prompt)
+    print(prompt, end="", flush=True)
+    found = bytearray()
+    while not found.endswith(b"\n"):
+        byte = os.read(descriptor, 1)
+        if not byte:
+            if not found:
+                raise EOFError
+            break
+        found += byte
+    return found.decode("utf-8", "replace").rstrip("\r\n")
+
+
 async def read_line(prompt: str) -> str:
     """One line typed at the terminal (EOFError at the end of input).
 
@@ -171,7 +197,7 @@ async def read_line(prompt: str) -> str:
 
     def read() -> None:
         try:
-            line, error = input(prompt), None
+            line, error = _typed(prompt), None
         except BaseException as exc:  # EOFError, or a closed stream
             line, error = None, exc
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
