@@ -42,9 +42,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def seed_due_digest(url: str, now: datetime, papers: int, harvested: bool = True) -> None:
-    """The console workspace with a topic `lab` subscribed in #papers, its digest due an hour ago,
-    and `papers` matched papers waiting; with `harvested`, today's ingestion counts as done."""
+async def seed_due_digest(
+    url: str, now: datetime, papers: int, harvested: bool = True, cap: int | None = None
+) -> None:
+    """The console workspace with a topic `lab` (`cat:cs.DC`) subscribed in #papers, its digest
+    due an hour ago, and `papers` matched papers waiting; with `harvested`, today's ingestion
+    counts as done. The digest holds up to `cap` papers (all of them by default)."""
     engine = create_engine(url)
     await upgrade(engine)
     store = SqlStore(engine, FixedClock(now - timedelta(days=8)))
@@ -55,7 +58,7 @@ async def seed_due_digest(url: str, now: datetime, papers: int, harvested: bool 
         due = now - timedelta(hours=1)
         await make_subscription(
             store, workspace, CHANNEL, topic, due.weekday(), due.time().replace(microsecond=0),
-            cap=max(papers, 1),
+            cap=cap or max(papers, 1),
         )  # fmt: skip
         ids = [f"2606.{n:05d}" for n in range(1, papers + 1)]
         if ids:
