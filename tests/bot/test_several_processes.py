@@ -49,9 +49,9 @@ def arxiv() -> Iterator[ApiServer]:
     """The local arXiv API with a few days of cs.DC papers, all announced by now."""
     now = datetime.now(UTC)
     entries = [
-        Entry(f"2606.{n:05d}", title=f"Serving paper {n}", published=now - timedelta(days=4, hours=n))
+        Entry(f"2606.{n:05d}", title=f"Paper {n}", published=now - timedelta(days=4, hours=n))
         for n in range(1, PAPERS + 1)
-    ]  # fmt: skip
+    ]
     server = ApiServer(FakeArxiv(SystemClock(), entries)).start()
     yield server
     server.stop()
