@@ -147,8 +147,8 @@ class Delivery:
                     break
                 workspace = workspaces.get(message.workspace_id)
                 platform = workspace.platform if workspace else None
-                with log_context(workspace=message.workspace_id, channel=message.channel_id,
-                                 platform=platform.value if platform else None):  # fmt: skip
+                where = {"workspace": message.workspace_id, "channel": message.channel_id}
+                with log_context(**where, platform=platform.value if platform else None):
                     outcome = await self._deliver(message, workspace)
                 counts[outcome] += 1
                 if self.on_outcome is not None:

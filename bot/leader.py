@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 # The advisory lock's key: any fixed 64-bit number no other application on the database uses.
 LEADER_KEY = 0x70617065_72626F74  # "paperbot"
 # The server drops a silent client after idle + interval * count seconds.
-KEEPALIVE = ("SET tcp_keepalives_idle = 10", "SET tcp_keepalives_interval = 5",
-             "SET tcp_keepalives_count = 4")  # fmt: skip
+KEEPALIVE = (
+    "SET tcp_keepalives_idle = 10",
+    "SET tcp_keepalives_interval = 5",
+    "SET tcp_keepalives_count = 4",
+)
 
 Listener = Callable[[], Awaitable[None]]
 

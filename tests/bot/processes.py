@@ -56,10 +56,10 @@ async def seed_due_digest(
             workspace = await unit.workspaces.get_or_create(Platform.CONSOLE, "console", "lab")
         topic = await make_topic(store, workspace, "lab", "cat:cs.DC")
         due = now - timedelta(hours=1)
+        at = due.time().replace(microsecond=0)
         await make_subscription(
-            store, workspace, CHANNEL, topic, due.weekday(), due.time().replace(microsecond=0),
-            cap=cap or max(papers, 1),
-        )  # fmt: skip
+            store, workspace, CHANNEL, topic, due.weekday(), at, cap=cap or max(papers, 1)
+        )
         ids = [f"2606.{n:05d}" for n in range(1, papers + 1)]
         if ids:
             await add_papers(store, ids)
