@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.cli import db, digest, health, ingest, lists, slack, topic
+from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
 from bot.cli.common import CliError
 from bot.cli.run import add_parsers as add_run_parsers
 from bot.cli.run import demo, run
@@ -36,6 +36,8 @@ GROUPS: dict[str, CommandGroup] = {
     "list": lists,
     "slack-manifest": slack,
     "health": health,
+    "export-all": backup,
+    "import-all": backup,
 }
 
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run_parsers(commands)
-    for module in GROUPS.values():
+    for module in dict.fromkeys(GROUPS.values()):  # a module may add two commands
         module.add_parser(commands)
     return parser
 
