@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
 from bot.cli.common import CliError
+from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
-from bot.cli.run import demo, run
 from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
 
@@ -61,7 +61,7 @@ def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     if args.command == "demo":
         return demo(args.keep, settings)
     if args.command == "run":
-        return run(settings, args)
+        return run(settings, args.console, RunOptions.from_args(args))
     return GROUPS[args.command].run(args, settings)
 
 

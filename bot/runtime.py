@@ -16,8 +16,11 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+import weakref
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.app import Bot, open_store
 from bot.health import HealthServer
@@ -69,6 +72,41 @@ class StopSignals:
                 loop.remove_signal_handler(number)
 
 
+_tracking: ContextVar[object] = ContextVar("paperbot_tracking", default=None)
+
+
+@contextlib.contextmanager
+def tracked_tasks() -> Iterator[weakref.WeakSet[asyncio.Future[Any]]]:
+    """Every task the bot starts meanwhile (its jobs, a harvest, a model's training), so that
+    stopping cancels those and no other: a test or host program may share the event loop.
+
+    A task is the bot's when it is created in a context that descends from this one (context
+    variables pass to tasks and to callbacks, such as the scheduler's timers).
+    """
+    loop = asyncio.get_running_loop()
+    started: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
+    previous = loop.get_task_factory()
+
+    def factory(
+        loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **options: Any
+    ) -> asyncio.Future[Any]:
+        if previous is not None:
+            task = previous(loop, coro, **options)
+        else:
+            task = asyncio.Task(coro, loop=loop, **options)
+        if _tracking.get() is started:
+            started.add(task)
+        return task
+
+    token = _tracking.set(started)
+    loop.set_task_factory(factory)  # type: ignore[arg-type]
+    try:
+        yield started
+    finally:
+        loop.set_task_factory(previous)
+        _tracking.reset(token)
+
+
 async def take_database(settings: Settings) -> Leadership:
     """The leadership for the configured database; on SQLite, taken now or SingleProcessOnly."""
     probe = create_engine(settings.database_url_text)  # connects to nothing: only its URL is read
@@ -101,7 +139,7 @@ async def serve(
         )
     running: list[asyncio.Task[object]] = []
     chat: asyncio.Task[object] | None = None
-    with StopSignals().installed() as signals:
+    with StopSignals().installed() as signals, tracked_tasks() as tasks:
         try:
             if health is not None:
                 await health.start()
@@ -114,7 +152,9 @@ async def serve(
             await asyncio.wait([chat, stop], return_when=asyncio.FIRST_COMPLETED)
             stop.cancel()
         finally:
-            await _shutdown(bot, leadership, running, health, offload, settings.shutdown_seconds)
+            await _shutdown(
+                bot, leadership, running, tasks, health, offload, settings.shutdown_seconds
+            )
     failure = (
         chat.exception() if chat is not None and chat.done() and not chat.cancelled() else None
     )
@@ -147,6 +187,7 @@ async def _shutdown(
     bot: Bot,
     leadership: Leadership,
     running: list[asyncio.Task[object]],
+    tasks: weakref.WeakSet[asyncio.Future[Any]],
     health: HealthServer | None,
     offload: ProcessOffload,
     grace: float,
@@ -171,9 +212,9 @@ async def _shutdown(
         await _bounded(health.close(), left(), "closing the health endpoint")
     # What still runs (a digest being built, a harvest) is cancelled: its transaction rolls back.
     current = asyncio.current_task()
-    others = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
-    for task in others:
-        task.cancel()
+    others = [job for job in list(tasks) if job is not current and not job.done()]
+    for job in others:
+        job.cancel()
     if others:
         await asyncio.wait(others, timeout=left())
     await _bounded(leadership.close(), left(), "giving up the lead")
