@@ -30,11 +30,15 @@ from bot.ports import ChatPlatform
 from config import Settings
 from digest.clock import SystemClock
 from digest.models import Platform
+from digest.ports import Clock
 from storage.engine import create_engine
+from storage.store import SqlStore
 
 log = logging.getLogger(__name__)
 
 Session = Callable[[Bot], Awaitable[object]]
+# The chat platforms, made once the store is open (Slack keeps its installations there).
+Platforms = Callable[[SqlStore, Clock], Mapping[Platform, ChatPlatform]]
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # Each closing step gets at least this long, even when the grace period is spent.
 CLOSE_SECONDS = 2.0
@@ -119,10 +123,9 @@ async def take_database(settings: Settings) -> Leadership:
     return leadership
 
 
-async def serve(
-    settings: Settings, platforms: Mapping[Platform, ChatPlatform], session: Session
-) -> int:
-    """Run the bot on these platforms until `session` ends or a stop signal; exit status 0."""
+async def serve(settings: Settings, platforms: Platforms, session: Session) -> int:
+    """Run the bot on the platforms `platforms` makes until `session` ends or a stop signal;
+    exit status 0. `session` connects the platforms to the bot and starts them."""
     clock = SystemClock()
     leadership = await take_database(settings)
     try:
@@ -131,7 +134,7 @@ async def serve(
         await leadership.close()
         raise
     offload = ProcessOffload()
-    bot = Bot(settings, store, clock, platforms, offload=offload)
+    bot = Bot(settings, store, clock, platforms(store, clock), offload=offload)
     health = None
     if settings.health_port is not None:
         health = HealthServer(

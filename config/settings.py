@@ -123,16 +123,12 @@ class Settings(BaseSettings):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value configured (tokens, signing secret, the database password)."""
+        """Every secret value configured: each SecretStr setting (tokens, signing and client
+        secrets, and any added later), and the database password."""
         values = [
-            secret.get_secret_value()
-            for secret in (
-                self.discord_token,
-                self.slack_bot_token,
-                self.slack_app_token,
-                self.slack_signing_secret,
-            )
-            if secret is not None
+            value.get_secret_value()
+            for value in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(value, SecretStr)
         ]
         password = urlsplit(self.database_url_text).password
         if password:
