@@ -10,10 +10,11 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.cli import db, digest, ingest, lists, slack, topic
+from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
 from bot.cli.common import CliError
+from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
-from bot.cli.run import demo, run
+from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
 
 
@@ -34,6 +35,9 @@ GROUPS: dict[str, CommandGroup] = {
     "digest": digest,
     "list": lists,
     "slack-manifest": slack,
+    "health": health,
+    "export-all": backup,
+    "import-all": backup,
 }
 
 
@@ -46,22 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run_parsers(commands)
-    for module in GROUPS.values():
+    for module in dict.fromkeys(GROUPS.values()):  # a module may add two commands
         module.add_parser(commands)
     return parser
 
 
 def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
-    if args.command == "demo":
-        return demo(args.keep)
     settings = load_settings(args.env_file)
-    logging.getLogger().setLevel(settings.log_level)
-    # Migrations and job bookkeeping log every step at INFO: noise outside DEBUG.
-    if settings.log_level != "DEBUG":
-        for chatty in ("alembic", "apscheduler"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+    configure_logging(settings)
+    if args.command == "demo":
+        return demo(args.keep, settings)
     if args.command == "run":
-        return run(settings, args.console)
+        return run(settings, args.console, RunOptions.from_args(args))
     return GROUPS[args.command].run(args, settings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -10,6 +11,8 @@ from datetime import timedelta
 from bot.delivery import Delivery
 from bot.handlers import Defaults, Handlers
 from bot.ingest_gate import IngestGate, IngestIncomplete
+from bot.logs import log_context
+from bot.metrics import Metrics
 from bot.ports import ChatPlatform
 from bot.scheduler import BotScheduler, DigestRunner
 from config import Settings
@@ -87,9 +90,17 @@ class Bot:
     scheduler: BotScheduler = field(init=False)
     gate: IngestGate = field(init=False)
     arxiv: ArxivApiSource | None = field(init=False, default=None)
+    metrics: Metrics = field(init=False)
 
     def __post_init__(self) -> None:
-        self.delivery = Delivery(self.store, self.clock, self.platforms)
+        self.metrics = Metrics(arxiv=lambda: self.arxiv)
+        self.delivery = Delivery(
+            self.store,
+            self.clock,
+            self.platforms,
+            lease=timedelta(seconds=self.settings.outbox_lease_seconds),
+            on_outcome=self.metrics.delivered,
+        )
         ingest = self._ingest_for_digests if self.ingest_enabled else None
         lag = harvest_policy(self.settings).lag
         self.gate = IngestGate(self.store, self.clock, ingest, lag=lag)
@@ -102,6 +113,7 @@ class Bot:
             ingest_hour=self.settings.ingest_time.hour,
             ingest_minute=self.settings.ingest_time.minute,
             ingest_timezone=self.settings.ingest_timezone,
+            outbox_seconds=self.settings.outbox_poll_seconds,
         )
         self.handlers = Handlers(
             self.store,
@@ -121,7 +133,8 @@ class Bot:
 
     async def _ingest_for_digests(self) -> HarvestReport:
         """The daily ingestion; a run with failed categories does not count as the day's."""
-        report = await self.ingest_recent()
+        with log_context(job="ingest"):
+            report = await self.ingest_recent()
         if report.failures:
             failed = ", ".join(sorted({f.category for f in report.failures}))
             raise IngestIncomplete(f"the harvest of {failed} did not complete")
@@ -132,9 +145,15 @@ class Bot:
         if self.arxiv is None:
             self.arxiv = arxiv_source(self.settings)
         categories = await harvest_categories(self.store, self.settings)
-        report = await harvest(
-            self.store, self.arxiv, categories, self.clock.now(), harvest_policy(self.settings)
-        )
+        started = time.monotonic()
+        try:
+            report = await harvest(
+                self.store, self.arxiv, categories, self.clock.now(), harvest_policy(self.settings)
+            )
+        except Exception:
+            self.metrics.ingestion_failed(time.monotonic() - started)
+            raise
+        self.metrics.ingested(report, time.monotonic() - started)
         log.info(
             "ingested %d new and %d newer papers in %d windows (%d requests), %d new matches",
             report.stored.inserted,

@@ -19,13 +19,15 @@ channel's queue, pauses its digest and tells the admins.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.logs import log_context
 from bot.messages import public
 from bot.ports import ChannelRef, ChatPlatform, MessageRef, OutboundMessage, PostError, UserRef
 from bot.rich_text import Part, Text, code
@@ -45,6 +47,8 @@ CLOCK_SKEW = timedelta(minutes=2)
 # cannot hold the loop.
 MAX_ROUNDS = 1000
 NO_PLATFORM_DELAY = 3600.0
+# Told each message's outcome (posted, retry, failed, skipped) and its platform: the metrics.
+Outcome = Callable[[OutboxMessage, Platform | None, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,7 @@ class Delivery:
         platforms: Mapping[Platform, ChatPlatform],
         rng: random.Random | None = None,
         lease: timedelta = LEASE,
+        on_outcome: Outcome | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -87,27 +92,72 @@ class Delivery:
         self.lease = lease
         self.token = uuid.uuid4().hex
         self._lock = asyncio.Lock()
+        self.on_outcome = on_outcome
+        self.stopping = False
+        self._passing: asyncio.Task[DeliveryReport] | None = None
+
+    async def stop(self, grace: float) -> None:
+        """Take no new post; wait up to `grace` seconds for the one being made, then cancel it
+        (its row is released in doubt, for the next process to look for before posting)."""
+        self.stopping = True
+        passing = self._passing
+        if passing is None or passing.done():
+            return
+        try:
+            async with asyncio.timeout(grace):
+                async with self._lock:
+                    return
+        except TimeoutError:
+            log.warning("a post did not finish within %.0f s of stopping: released", grace)
+            passing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([passing])
 
     async def deliver_due(self) -> DeliveryReport:
         """Post every due message, digests in order; each outcome is committed before the next."""
+        if self.stopping:
+            return DeliveryReport()
         async with self._lock:
-            counts = {"posted": 0, "retry": 0, "failed": 0, "skipped": 0}
-            workspaces: dict[int, Workspace] = {}
-            for _ in range(MAX_ROUNDS):
-                now = self.clock.now()
-                async with self.store.unit() as unit:
-                    claimed = await unit.outbox.claim(now, self.token, now - self.lease)
-                    for message in claimed:
-                        if message.workspace_id not in workspaces:
-                            found = await unit.workspaces.get(message.workspace_id)
-                            if found is not None:
-                                workspaces[found.id] = found
-                if not claimed:
-                    break
+            self._passing = asyncio.current_task()
+            try:
+                return await self._deliver_rounds()
+            finally:
+                self._passing = None
+
+    async def _deliver_rounds(self) -> DeliveryReport:
+        counts = {"posted": 0, "retry": 0, "failed": 0, "skipped": 0}
+        workspaces: dict[int, Workspace] = {}
+        for _ in range(MAX_ROUNDS):
+            if self.stopping:
+                break
+            now = self.clock.now()
+            async with self.store.unit() as unit:
+                claimed = await unit.outbox.claim(now, self.token, now - self.lease)
                 for message in claimed:
-                    outcome = await self._deliver(message, workspaces.get(message.workspace_id))
-                    counts[outcome] += 1
-            return DeliveryReport(counts["posted"], counts["retry"], counts["failed"])
+                    if message.workspace_id not in workspaces:
+                        found = await unit.workspaces.get(message.workspace_id)
+                        if found is not None:
+                            workspaces[found.id] = found
+            if not claimed:
+                break
+            for index, message in enumerate(claimed):
+                if self.stopping:
+                    # Claimed but never tried: back in line for whichever process runs next.
+                    await self._release(claimed[index:])
+                    break
+                workspace = workspaces.get(message.workspace_id)
+                platform = workspace.platform if workspace else None
+                where = {"workspace": message.workspace_id, "channel": message.channel_id}
+                with log_context(**where, platform=platform.value if platform else None):
+                    outcome = await self._deliver(message, workspace)
+                counts[outcome] += 1
+                if self.on_outcome is not None:
+                    self.on_outcome(message, platform, outcome)
+        return DeliveryReport(counts["posted"], counts["retry"], counts["failed"])
+
+    async def _release(self, messages: Sequence[OutboxMessage], in_doubt: bool = False) -> None:
+        async with self.store.unit() as unit:
+            await unit.outbox.release([m.id for m in messages], self.token, in_doubt)
 
     async def _deliver(self, message: OutboxMessage, workspace: Workspace | None) -> str:
         platform = self.platforms.get(workspace.platform) if workspace else None
@@ -138,6 +188,10 @@ class Delivery:
         )
         try:
             ref = await self._post(platform, channel, content, message)
+        except asyncio.CancelledError:
+            # Stopping mid-post: the platform may have taken it, so the next try looks first.
+            await asyncio.shield(self._release([message], in_doubt=True))
+            raise
         except PostError as error:
             return await self._refused(message, workspace, error)
         except Exception as error:

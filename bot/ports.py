@@ -373,6 +373,11 @@ class ChatPlatform(Protocol):
 
     platform: Platform
 
+    @property
+    def connected(self) -> bool:
+        """Whether it is connected and taking events now (the health endpoint reports it)."""
+        ...
+
     async def start(self) -> None:
         """Connect and begin delivering events to the handlers."""
         ...

@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.delivery import Delivery
 from bot.ingest_gate import IngestGate
+from bot.logs import log_context
 from bot.messages import digest_messages
 from digest import weekly
 from digest.models import WEEKDAYS, Digest, Subscription
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 ChannelKey = tuple[int, str]
 OUTBOX_SECONDS = 30
 CATCH_UP_MINUTES = 10
+RESYNC_SECONDS = 60
+LEADER_JOBS = frozenset({"catch-up", "ingest", "resync"})
 
 
 def group_by_channel(subscriptions: list[Subscription]) -> dict[ChannelKey, list[Subscription]]:
@@ -102,11 +105,12 @@ class DigestRunner:
         return await self._run(workspace_id, channel_id, force=False)
 
     async def _run(self, workspace_id: int, channel_id: str, force: bool) -> Digest | None:
-        async with self._locks[(workspace_id, channel_id)]:
-            saved = await self._run_channel(workspace_id, channel_id, force)
-        if saved is not None:
-            await self.delivery.deliver_due()
-        return saved
+        with log_context(job="digest", workspace=workspace_id, channel=channel_id):
+            async with self._locks[(workspace_id, channel_id)]:
+                saved = await self._run_channel(workspace_id, channel_id, force)
+            if saved is not None:
+                await self.delivery.deliver_due()
+            return saved
 
     async def _run_channel(self, workspace_id: int, channel_id: str, force: bool) -> Digest | None:
         now = self.clock.now()
@@ -170,6 +174,7 @@ class BotScheduler:
         ingest_hour: int = 1,
         ingest_minute: int = 30,
         ingest_timezone: str = "UTC",
+        outbox_seconds: float = OUTBOX_SECONDS,
     ) -> None:
         self.store = store
         self.runner = runner
@@ -177,17 +182,39 @@ class BotScheduler:
         self.gate = gate
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._ingest_at = (ingest_hour, ingest_minute, ingest_timezone)
+        self._outbox_seconds = outbox_seconds
+        # Whether this process runs the leader's jobs (bot/leader.py); alone, it always does.
+        self.leading = True
 
-    async def start(self) -> None:
-        """Catch up on digests missed while down, derive the jobs, and start the scheduler."""
+    async def start(self, leading: bool = True) -> None:
+        """Post what is due and start the scheduler; with `leading`, the leader's jobs too."""
+        self.leading = leading
         await self.delivery.deliver_due()
-        await self.runner.run_overdue()
-        await self.sync()
+        # Every process posts the outbox (rows are claimed, so never twice).
         self.scheduler.add_job(
             self.delivery.deliver_due,
             "interval",
-            seconds=OUTBOX_SECONDS,
+            seconds=self._outbox_seconds,
             id="outbox",
+            replace_existing=True,
+            coalesce=True,
+        )
+        if leading:
+            await self.lead()
+        self.scheduler.start()
+
+    async def lead(self) -> None:
+        """Run the leader's jobs from now on: catch up on digests missed while no process led,
+        derive the digest jobs, and schedule the catch-up, the re-derivation and the harvest."""
+        self.leading = True
+        await self.runner.run_overdue()
+        await self.sync()
+        # Subscriptions changed through another process reach this one's jobs within a minute.
+        self.scheduler.add_job(
+            self.sync,
+            "interval",
+            seconds=RESYNC_SECONDS,
+            id="resync",
             replace_existing=True,
             coalesce=True,
         )
@@ -211,10 +238,22 @@ class BotScheduler:
                 coalesce=True,
                 misfire_grace_time=3600,
             )
-        self.scheduler.start()
+
+    def step_down(self) -> None:
+        """Stop running the leader's jobs (another process leads now); posting goes on."""
+        self.leading = False
+        for job in self.scheduler.get_jobs():
+            if job.id in LEADER_JOBS or job.id.startswith("digest:"):
+                job.remove()
 
     async def sync(self) -> list[DigestJob]:
-        """Re-derive the digest jobs from the subscriptions table; returns them."""
+        """Re-derive the digest jobs from the subscriptions table; returns them.
+
+        Only the leader schedules digests: elsewhere this does nothing.
+        """
+        if not self.leading:
+            return []
+        before = set(self.digest_job_ids())
         async with self.store.unit() as unit:
             jobs = digest_jobs(await unit.subscriptions.all_active())
         for job in jobs:
@@ -234,7 +273,8 @@ class BotScheduler:
         for existing in self.scheduler.get_jobs():
             if existing.id.startswith("digest:") and existing.id not in wanted:
                 existing.remove()
-        log.info("scheduled %d channel digests", len(jobs))
+        if wanted != before:
+            log.info("scheduled %d channel digests", len(jobs))
         return jobs
 
     def digest_job_ids(self) -> Sequence[str]:

@@ -6,6 +6,7 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -69,6 +70,16 @@ class Settings(BaseSettings):
     ingest_time: time = time(1, 30)
     ingest_timezone: str = "UTC"
 
+    # Running it for real (issue 13): logs, the health and metrics endpoint, stopping, and
+    # several processes sharing PostgreSQL.
+    log_format: Literal["text", "json"] = "text"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_host: str = "127.0.0.1"
+    shutdown_seconds: float = Field(default=8.0, gt=0, le=600)
+    leader_poll_seconds: float = Field(default=5.0, gt=0, le=600)
+    outbox_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+    outbox_lease_seconds: float = Field(default=90.0, gt=0, le=3600)
+
     @field_validator("timezone", "ingest_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -109,6 +120,26 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
         return value
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value configured: each SecretStr setting (tokens, signing and client
+        secrets, and any added later), and the database password."""
+        values = [
+            value.get_secret_value()
+            for value in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(value, SecretStr)
+        ]
+        password = urlsplit(self.database_url_text).password
+        if password:
+            values += [password, unquote(password)]  # as written in the URL, and as meant
+        return tuple(dict.fromkeys(value for value in values if value))
+
+    @property
+    def database_url_text(self) -> str:
+        """The database URL as text (a secret: it may hold the password)."""
+        url: object = self.database_url
+        return url.get_secret_value() if isinstance(url, SecretStr) else str(url)
 
     @property
     def has_chat_tokens(self) -> bool:

@@ -180,6 +180,9 @@ class ArxivApiSource:
         self._monotonic = monotonic
         self._lock = asyncio.Lock()
         self._last_request: float | None = None
+        # What this source did, for the metrics: requests sent, and those that were retries.
+        self.requests = 0
+        self.retries = 0
 
     async def _get(self, url: str) -> RawResponse:
         # One request at a time, `delay` apart, as arXiv's terms of use ask.
@@ -188,6 +191,7 @@ class ArxivApiSource:
                 wait = self.delay - (self._monotonic() - self._last_request)
                 if wait > 0:
                     await self._sleep(wait)
+            self.requests += 1
             try:
                 return await asyncio.to_thread(self.client.get, url)
             finally:
@@ -246,6 +250,7 @@ class ArxivApiSource:
                     raise
                 wait = self.backoff(attempt, retry_after)
                 log.warning("attempt %d failed (%s); retrying in %.1f s", attempt, error, wait)
+                self.retries += 1
                 await self._sleep(wait)
 
     async def window(

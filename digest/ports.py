@@ -344,6 +344,10 @@ class OutboxRepository(Protocol):
         """Give up on a message (a permanent error); it stays in the table."""
         ...
 
+    async def release(self, message_ids: Sequence[int], token: str, in_doubt: bool) -> None:
+        """Put messages claimed under `token` back in line (`in_doubt`: a post was under way)."""
+        ...
+
     async def paper_for_message(self, channel_id: str, platform_message_id: str) -> str | None:
         """The paper a posted message shows, if it shows one."""
         ...

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import discord
+from sqlalchemy.engine import make_url
 
-from bot.app import Bot, open_store
+from bot.app import Bot
+from bot.cli.common import CliError
 from bot.console.platform import ConsoleChat, ConsolePlatform
 from bot.console.repl import ConsoleSession, console_loop, logs_in
+from bot.console.transcript import Transcript
 from bot.demo.script import run_demo
 from bot.discord.platform import DiscordPlatform
 from bot.discord.serve import BAD_TOKEN
-from bot.offload import ProcessOffload
+from bot.discord.shards import IdentifyGate, Shards, shard_ids
+from bot.leader import SingleProcessOnly
 from bot.ports import ChatPlatform
+from bot.runtime import serve
 from bot.slack.app import attach, config_from, slack_platform
 from config import Settings
-from digest.clock import SystemClock
 from digest.models import Platform
 from digest.ports import Clock
 from storage.store import SqlStore
@@ -54,6 +57,31 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="chat with the bot in this terminal instead of Discord or Slack",
     )
+    run_parser.add_argument(
+        "--transcript",
+        type=Path,
+        metavar="FILE",
+        help="with --console: append every message the bot posts to FILE, one JSON object a "
+        "line (follow it with tail -f; several processes may share one)",
+    )
+    run_parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --console: take this long over each post, as a chat platform's rate limit "
+        "does (to watch a digest arrive)",
+    )
+    run_parser.add_argument(
+        "--shards",
+        type=shard_ids,
+        metavar="IDS",
+        help="Discord: run only these shards (0-1, or 0,2), with --shard-count; other "
+        "processes on the same PostgreSQL run the others",
+    )
+    run_parser.add_argument(
+        "--shard-count", type=int, metavar="N", help="Discord: how many shards the bot has"
+    )
     demo_parser = commands.add_parser(
         "demo",
         help="run the whole loop offline on sample data",
@@ -63,33 +91,65 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     demo_parser.add_argument("--keep", type=Path, help="keep the demo database in this folder")
 
 
-async def run(settings: Settings, console: bool) -> int:
-    """Run the bot until interrupted; returns the exit status."""
-    if not console:
-        if not settings.has_chat_tokens:
-            print(NO_TOKENS, file=sys.stderr)
-            return 2
-        return await _run_chat(settings)
-    print(f"Logs go to {CONSOLE_LOG}.")
-    with logs_in(CONSOLE_LOG):
-        return await _run_console(settings)
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """The options of `paperbot run` besides --console."""
+
+    transcript: Path | None = None
+    pace: float = 0.0
+    shards: tuple[int, ...] | None = None
+    shard_count: int | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> RunOptions:
+        """The options as parsed."""
+        return cls(args.transcript, max(args.pace, 0.0), args.shards, args.shard_count)
+
+    def sharding(self, settings: Settings) -> Shards | None:
+        """The Discord shards this process runs (None: all); CliError when they cannot be."""
+        if self.shards is None and self.shard_count is None:
+            return None
+        if self.shards is None or self.shard_count is None:
+            raise CliError("--shards and --shard-count go together (--shards 0-1 --shard-count 4)")
+        try:
+            shards = Shards(self.shards, self.shard_count)
+        except ValueError as error:
+            raise CliError(f"--shards: {error}") from error
+        backend = make_url(settings.database_url_text).get_backend_name()
+        if not shards.all_here and backend != "postgresql":
+            raise CliError(
+                "the other shards need other processes, and several processes need PostgreSQL "
+                "(SQLite serves one): set PAPERBOT_DATABASE_URL"
+            )
+        return shards
 
 
-async def _run_console(settings: Settings) -> int:
-    clock = SystemClock()
-    store = await open_store(settings, clock)
-    platform = ConsolePlatform(sys.stdout)
-    offload = ProcessOffload()
-    bot = Bot(settings, store, clock, {Platform.CONSOLE: platform}, offload=offload)
+async def run(settings: Settings, console: bool = False, options: RunOptions | None = None) -> int:
+    """Run the bot until stopped (SIGTERM, Ctrl+C); returns the exit status."""
+    options = options or RunOptions()
     try:
-        await bot.scheduler.start()
-        await bot.handlers.warm_up()
+        if not console:
+            if not settings.has_chat_tokens:
+                print(NO_TOKENS, file=sys.stderr)
+                return 2
+            return await _run_chat(settings, options.sharding(settings))
+        print(f"Logs go to {CONSOLE_LOG}.")
+        with logs_in(CONSOLE_LOG):
+            return await _run_console(settings, options)
+    except SingleProcessOnly as error:
+        print(f"paperbot: {error}", file=sys.stderr)
+        return 2
+
+
+async def _run_console(settings: Settings, options: RunOptions) -> int:
+    transcript = Transcript(options.transcript) if options.transcript else None
+    platform = ConsolePlatform(sys.stdout, transcript=transcript, pace=options.pace)
+
+    async def session(bot: Bot) -> None:
+        await platform.start()
         await console_loop(ConsoleSession(ConsoleChat(platform, bot.handlers), platform))
-    finally:
-        await bot.scheduler.stop()
-        offload.close()
-        await store.close()
-    return 0
+
+    return await serve(settings, lambda _store, _clock: {Platform.CONSOLE: platform}, session)
 
 
 # Connects a platform's events to the wired bot (its handlers, its delivery's notices).
@@ -108,74 +168,65 @@ def _slack(settings: Settings, clock: Clock, store: SqlStore) -> tuple[ChatPlatf
     return platform, wire
 
 
-def _discord(settings: Settings) -> tuple[DiscordPlatform, Wire]:
-    """Discord on the configured token, and how its events reach the bot."""
+def _discord(settings: Settings, shards: Shards | None) -> tuple[DiscordPlatform, Wire]:
+    """Discord on the configured token (these shards of it, or all), and how its events reach
+    the bot; on PostgreSQL, each IDENTIFY waits its turn among every process."""
     assert settings.discord_token is not None
     platform = DiscordPlatform(
-        settings.discord_token.get_secret_value(), sync_guild=settings.discord_guild
+        settings.discord_token.get_secret_value(), sync_guild=settings.discord_guild, shards=shards
     )
 
     def wire(bot: Bot) -> None:
         platform.serve(bot.handlers, bot.delivery.tell_admins)
+        if shards is not None and bot.store.engine.url.get_backend_name() == "postgresql":
+            platform.client.identify_gate = IdentifyGate(bot.store.engine)
 
     return platform, wire
 
 
-async def _run_chat(settings: Settings) -> int:
-    """Every configured chat platform in one process, until interrupted, terminated, or
-    Discord's gateway closes for good."""
-    clock = SystemClock()
-    store = await open_store(settings, clock)
-    offload = ProcessOffload()
-    platforms: dict[Platform, ChatPlatform] = {}
+async def _run_chat(settings: Settings, shards: Shards | None) -> int:
+    """Every configured chat platform in one process, until stopped or Discord's gateway closes
+    for good."""
     wires: list[Wire] = []
-    stop = asyncio.Event()
-    ends: list[Callable[[], Awaitable[object]]] = [stop.wait]
-    if settings.has_slack:
-        platforms[Platform.SLACK], wire = _slack(settings, clock, store)
-        wires.append(wire)
-    if settings.discord_token is not None:
-        discord_platform, wire = _discord(settings)
-        platforms[Platform.DISCORD] = discord_platform
-        wires.append(wire)
-        ends.append(discord_platform.wait_closed)
-    bot = Bot(settings, store, clock, platforms, offload=offload)
-    for wire in wires:
-        wire(bot)
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows' loop
-        loop.add_signal_handler(signal.SIGTERM, stop.set)  # `docker stop`: a clean shutdown
-    started: list[ChatPlatform] = []
-    waiting: list[asyncio.Future[object]] = []
-    try:
-        for platform in platforms.values():
+    discord_platform: DiscordPlatform | None = None
+
+    def platforms(store: SqlStore, clock: Clock) -> dict[Platform, ChatPlatform]:
+        nonlocal discord_platform
+        found: dict[Platform, ChatPlatform] = {}
+        if settings.has_slack:
+            found[Platform.SLACK], wire = _slack(settings, clock, store)
+            wires.append(wire)
+        if settings.discord_token is not None:
+            discord_platform, wire = _discord(settings, shards)
+            found[Platform.DISCORD] = discord_platform
+            wires.append(wire)
+        return found
+
+    async def session(bot: Bot) -> None:
+        for wire in wires:
+            wire(bot)
+        for platform in bot.platforms.values():
             await platform.start()
-            started.append(platform)
-        await bot.scheduler.start()
-        await bot.handlers.warm_up()
-        waiting = [asyncio.ensure_future(end()) for end in ends]
-        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            task.result()  # what ended Discord's gateway, if it failed
+        try:
+            if discord_platform is not None:
+                await discord_platform.wait_closed()  # raises what ended the gateway, if it failed
+            else:
+                await asyncio.Event().wait()  # Slack runs until the process is told to stop
+        finally:
+            gate = discord_platform.client.identify_gate if discord_platform else None
+            if isinstance(gate, IdentifyGate):
+                await gate.close()
+
+    try:
+        return await serve(settings, platforms, session)
     except discord.LoginFailure as error:
         print(BAD_TOKEN.format(error=error), file=sys.stderr)
         return 2
-    finally:
-        for task in waiting:
-            task.cancel()
-        with contextlib.suppress(NotImplementedError):
-            loop.remove_signal_handler(signal.SIGTERM)
-        await bot.scheduler.stop()
-        for platform in reversed(started):
-            await platform.close()
-        offload.close()
-        await store.close()
-    return 0
 
 
-async def demo(keep: Path | None) -> int:
-    """Run the offline demo."""
+async def demo(keep: Path | None, settings: Settings | None = None) -> int:
+    """Run the offline demo (with the configured settings, but a database of its own)."""
     if keep is not None:
         await asyncio.to_thread(keep.mkdir, parents=True, exist_ok=True)
-    await run_demo(sys.stdout, keep)
+    await run_demo(sys.stdout, keep, settings)
     return 0

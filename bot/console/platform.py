@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import TextIO
 
 from bot.commands import parse_command_line
 from bot.console.render import literal, render
+from bot.console.transcript import Transcript
 from bot.handlers import Handlers
 from bot.ports import (
     ActionEvent,
@@ -47,9 +49,20 @@ class ConsolePlatform:
 
     platform = Platform.CONSOLE
 
-    def __init__(self, out: TextIO, workspace: str = WORKSPACE) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        workspace: str = WORKSPACE,
+        transcript: Transcript | None = None,
+        pace: float = 0.0,
+    ) -> None:
         self.out = out
         self.workspace = workspace
+        # Every post is also a line there, for other terminals and processes (find_sent reads it).
+        self.transcript = transcript
+        # Seconds each post takes, the way a chat platform's rate limit spaces them out.
+        self.pace = pace
+        self.connected = False
         self.session = uuid.uuid4().hex[:8]
         self.posted: list[Posted] = []
         self.reactions: list[tuple[MessageRef, str]] = []
@@ -82,10 +95,12 @@ class ConsolePlatform:
         raise LookupError(f"no message {number}")
 
     async def start(self) -> None:
-        """Nothing to connect to."""
+        """Nothing to connect to: connected from now on."""
+        self.connected = True
 
     async def close(self) -> None:
-        """Nothing to disconnect from."""
+        """Nothing to disconnect from: no longer connected."""
+        self.connected = False
 
     def _post(
         self,
@@ -102,27 +117,40 @@ class ConsolePlatform:
             return self._by_nonce[(channel.id, nonce)]
         number = next(self._numbers)
         ref = MessageRef(channel, f"{self.session}-{number}")
+        if self.transcript is not None:
+            self.transcript.append(ref, message, nonce)
         self.posted.append(Posted(ref, message, number, to, nonce))
         if nonce is not None:
             self._by_nonce[(channel.id, nonce)] = ref
         print(render(message, where, str(number)), file=self.out, flush=True)
         return ref
 
+    async def _paced(self) -> None:
+        if self.pace:
+            await asyncio.sleep(self.pace)
+
     async def send(
         self, channel: ChannelRef, message: OutboundMessage, nonce: str | None = None
     ) -> MessageRef:
         """Print a message in a channel (once per nonce)."""
+        await self._paced()
         channel = self.channel(channel.id, channel.name if channel.name != channel.id else None)
         return self._post(f"#{channel.name}", channel, message, None, nonce)
 
     async def find_sent(
         self, channel: ChannelRef, nonce: str, since: datetime
     ) -> MessageRef | None:
-        """The message this process posted with `nonce` in the channel, if any.
+        """The message posted with `nonce` in the channel, if any: by this process, or by any
+        process writing the same transcript (a run that crashed after posting).
 
         The console remembers every nonce it posted, so it needs no time bound.
         """
-        return self._by_nonce.get((channel.id, nonce))
+        found = self._by_nonce.get((channel.id, nonce))
+        if found is None and self.transcript is not None:
+            message_id = self.transcript.find(channel.id, nonce)
+            if message_id is not None:
+                found = MessageRef(self.channel(channel.id), message_id)
+        return found
 
     def number_of(self, ref: MessageRef) -> str:
         """The number the terminal showed for a posted message."""
@@ -145,6 +173,7 @@ class ConsolePlatform:
         self, user: UserRef, message: OutboundMessage, nonce: str | None = None
     ) -> MessageRef:
         """Print a private message to a user (once per nonce)."""
+        await self._paced()
         channel = self.channel("@" + user.id, "@" + user.id)
         where = f"direct message to @{user.name or user.id}"
         return self._post(where, channel, message, user.id, nonce)

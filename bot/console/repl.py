@@ -6,7 +6,12 @@ A user is named one way everywhere: `bo` is both the id the core stores and the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import logging
+import os
+import sys
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +49,11 @@ def logs_in(path: Path) -> Iterator[None]:
     before = list(root.handlers)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if before:
+        # The same format and filters (context, masked secrets) as the handler it stands in for.
+        handler.setFormatter(before[0].formatter or handler.formatter)
+        for found in before[0].filters:
+            handler.addFilter(found)
     for old in before:
         root.removeHandler(old)
     root.addHandler(handler)
@@ -145,13 +155,65 @@ class ConsoleSession:
         raise LookupError(f"message {words[1]} has no menu option {wanted!r}")
 
 
+def _typed(prompt: str) -> str:
+    """`input`, except from a pipe or file: that is read from its descriptor a byte at a time,
+    because the daemon thread reading it may still be waiting when the interpreter exits, and
+    must not hold the lock of Python's stdin buffer then (the interpreter would abort)."""
+    stream = sys.stdin
+    try:
+        descriptor = None if stream.isatty() else stream.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        descriptor = None  # not a real file (a test's StringIO)
+    if descriptor is None:
+        return input(prompt)
+    print(prompt, end="", flush=True)
+    found = bytearray()
+    while not found.endswith(b"\n"):
+        byte = os.read(descriptor, 1)
+        if not byte:
+            if not found:
+                raise EOFError
+            break
+        found += byte
+    return found.decode("utf-8", "replace").rstrip("\r\n")
+
+
+async def read_line(prompt: str) -> str:
+    """One line typed at the terminal (EOFError at the end of input).
+
+    `input` runs in a daemon thread of its own, not the loop's executor: a bot that stops waits
+    for no one to press Enter.
+    """
+    loop = asyncio.get_running_loop()
+    typed: asyncio.Future[str] = loop.create_future()
+
+    def settle(line: str | None, error: BaseException | None) -> None:
+        if typed.done():
+            return
+        if error is not None:
+            typed.set_exception(error)
+        else:
+            typed.set_result(line or "")
+
+    def read() -> None:
+        try:
+            line, error = _typed(prompt), None
+        except BaseException as exc:  # EOFError, or a closed stream
+            line, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, line, error)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await typed
+
+
 async def console_loop(session: ConsoleSession) -> None:
     """Read lines from the terminal until `quit` or end of input."""
     session.say(CONSOLE_HELP)
     log.info("console session %s started", session.platform.session)
     while True:
         try:
-            line = await asyncio.to_thread(input, session.prompt)
+            line = await read_line(session.prompt)
         except EOFError:
             return
         if not await session.handle(line):

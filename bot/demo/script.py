@@ -37,11 +37,17 @@ def _say(out: TextIO, text: str) -> None:
     print(f"\n=== {text}", file=out, flush=True)
 
 
-async def run_demo(out: TextIO, workdir: Path | None = None) -> str:
-    """Run the demo, printing every message; returns the exported Markdown list."""
+async def run_demo(out: TextIO, workdir: Path | None = None, base: Settings | None = None) -> str:
+    """Run the demo, printing every message; returns the exported Markdown list.
+
+    `base` is the configured settings (their logging, tokens and all); the demo always uses its
+    own SQLite database.
+    """
     with tempfile.TemporaryDirectory(prefix="paperbot-demo-") as scratch:
         folder = workdir or Path(scratch)
-        settings = Settings(_env_file=None, database_url=sqlite_url(folder / "demo.db"))  # type: ignore[call-arg]
+        fields = base.model_dump() if base is not None else {}
+        fields["database_url"] = sqlite_url(folder / "demo.db")
+        settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
         clock = FixedClock(SETUP_TIME)
         store = await open_store(settings, clock)
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -14,6 +15,7 @@ log = logging.getLogger(__name__)
 
 ReactionListener = Callable[[discord.RawReactionActionEvent, bool], Awaitable[None]]
 ComponentListener = Callable[[discord.Interaction, str], Awaitable[None]]
+IdentifyGate = Callable[[int | None], Awaitable[None]]
 
 # discord.py waits out a 429 itself unless Discord asks for longer than this (its floor is 30 s);
 # longer waits come back as RateLimited, which the outbox turns into a retry of its own.
@@ -42,6 +44,7 @@ class PaperbotClient(discord.Client):
         on_component: ComponentListener | None = None,
         *,
         sync_guild: int | None = None,
+        **shards: Any,
     ) -> None:
         # paperbot has no voice: discord.py's warnings about the voice libraries are noise.
         discord.VoiceClient.warn_nacl = False
@@ -55,6 +58,7 @@ class PaperbotClient(discord.Client):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_ratelimit_timeout=RATE_LIMIT_WAIT,
+            **shards,
         )
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(group)
@@ -62,6 +66,16 @@ class PaperbotClient(discord.Client):
         self._on_reaction = on_reaction
         # Called by PaperbotComponent for a press on any of our buttons or menus.
         self.component_listener = on_component
+        # Waits for this shard's turn to IDENTIFY among every process (bot/discord/shards.py);
+        # None: discord.py's own pause, which knows only this process.
+        self.identify_gate: IdentifyGate | None = None
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Before each IDENTIFY: wait for this shard's turn."""
+        if self.identify_gate is None:
+            await super().before_identify_hook(shard_id, initial=initial)
+        else:
+            await self.identify_gate(shard_id)
 
     async def setup_hook(self) -> None:
         """After login, before the gateway: persistent components, then the commands synced."""
@@ -75,6 +89,11 @@ class PaperbotClient(discord.Client):
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """A reaction taken back."""
         await self._on_reaction(payload, False)
+
+
+class ShardedPaperbotClient(PaperbotClient, discord.AutoShardedClient):
+    """The same client running some of the bot's shards (`paperbot run --shards 0-1
+    --shard-count 4`); other processes run the others."""
 
 
 async def sync_commands(tree: app_commands.CommandTree, guild_id: int | None) -> None:

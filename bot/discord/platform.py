@@ -22,7 +22,7 @@ import discord
 
 from bot.commands import CommandSpec
 from bot.discord import errors
-from bot.discord.client import PaperbotClient
+from bot.discord.client import PaperbotClient, ShardedPaperbotClient
 from bot.discord.commands import paper_group
 from bot.discord.components import chosen
 from bot.discord.events import (
@@ -35,6 +35,7 @@ from bot.discord.events import (
 from bot.discord.invite import invite_url
 from bot.discord.render import Rendered, has_fingerprint, render, thread_name
 from bot.discord.responder import AUTO_DEFER, InteractionResponder
+from bot.discord.shards import Shards
 from bot.handlers import Handlers
 from bot.ports import (
     ActionEvent,
@@ -78,16 +79,21 @@ class DiscordPlatform:
         sync_guild: int | None = None,
         post_deadline: float = POST_DEADLINE,
         auto_defer: float = AUTO_DEFER,
+        shards: Shards | None = None,
     ) -> None:
         self._token = token
         self.post_deadline = post_deadline
         self.auto_defer = auto_defer
-        self.client = PaperbotClient(
-            paper_group(self._command, self._complete),
-            self._reaction,
-            self._component,
-            sync_guild=sync_guild,
-        )
+        listeners = (paper_group(self._command, self._complete), self._reaction, self._component)
+        if shards is None:
+            self.client = PaperbotClient(*listeners, sync_guild=sync_guild)
+        else:
+            self.client = ShardedPaperbotClient(
+                *listeners,
+                sync_guild=sync_guild,
+                shard_ids=list(shards.ids),
+                shard_count=shards.count,
+            )
         self._handlers: Handlers | None = None
         self._tell_admins: AdminNotice | None = None
         self._threadless: set[str] = set()
@@ -107,6 +113,11 @@ class DiscordPlatform:
         return self._handlers
 
     # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Logged in, and the gateway (every shard of this process) ready and open."""
+        return self.client.is_ready() and not self.client.is_closed()
 
     async def start(self) -> None:
         """Log in (commands synced, components registered), then open the gateway."""

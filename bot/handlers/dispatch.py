@@ -24,6 +24,7 @@ from bot.commands import (
 )
 from bot.handlers import autocomplete, lists, nominations, settings, subscriptions, topics
 from bot.handlers.context import Context, Defaults, Listener, UserError, is_admin
+from bot.logs import event_context, log_context
 from bot.ports import (
     ActionEvent,
     ChannelRef,
@@ -217,7 +218,8 @@ async def _respond(
 async def _guard(work: Awaitable[T], what: str, event: object) -> T | OutboundMessage:
     """Await a handler; errors a user can fix become their reply, the rest are logged."""
     try:
-        return await work
+        with log_context(**event_context(event)):
+            return await work
     except UserError as exc:
         return messages.reply(exc.message)
     except QueryError as exc:

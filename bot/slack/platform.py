@@ -99,14 +99,17 @@ class SlackPlatform:
         self.transport = transport
         # Set by bot.slack.app.attach: closing waits for the work Slack's requests started.
         self.listeners: Settling | None = None
+        self.connected = False
 
     async def start(self) -> None:
-        """Start receiving (Socket Mode websocket or the HTTP server)."""
+        """Start receiving (Socket Mode websocket or the HTTP server); connected from then."""
         if self.transport is not None:
             await self.transport.start()
+        self.connected = True
 
     async def close(self) -> None:
         """Stop receiving, then let the work already started finish."""
+        self.connected = False
         if self.transport is not None:
             await self.transport.close()
         if self.listeners is not None:

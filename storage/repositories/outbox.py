@@ -172,6 +172,28 @@ class SqlOutboxRepository:
             )
         )
 
+    async def release(self, message_ids: Sequence[int], token: str, in_doubt: bool) -> None:
+        """Put messages claimed under `token` back in line, due now (a process that stops).
+
+        `in_doubt` when the post was under way: the next claim looks for it before posting.
+        """
+        if not message_ids:
+            return
+        await self._session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id.in_(message_ids),
+                OutboxRow.status == SENDING,
+                OutboxRow.claim_token == token,
+            )
+            .values(
+                status=PENDING,
+                next_attempt_at=self._clock.now(),
+                # A row already in doubt stays so: releasing it settles nothing.
+                **({"in_doubt": True} if in_doubt else {}),
+            )
+        )
+
     async def mark_failed(self, message_id: int, error: str) -> None:
         """Give up on a message (a permanent error); it stays in the table."""
         await self._session.execute(
