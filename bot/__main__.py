@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
+from bot.cli import backup, db, digest, health, ingest, lists, slack, topic, workspace
 from bot.cli.common import CliError
 from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
@@ -34,6 +34,7 @@ GROUPS: dict[str, CommandGroup] = {
     "topic": topic,
     "digest": digest,
     "list": lists,
+    "workspace": workspace,
     "slack-manifest": slack,
     "health": health,
     "export-all": backup,

@@ -39,7 +39,7 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
     """Print what the next digest of a topic would hold (or a given week's digest)."""
     now = (clock or SystemClock()).now()
     async with opened_store(settings) as store, store.unit() as unit:
-        workspace = await pick_workspace(unit, args.workspace)
+        workspace = await pick_workspace(unit, args.workspace, settings)
         topic = await find_topic(unit, workspace.id, args.topic)
         if topic is None:
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id)) or "none yet"
