@@ -16,6 +16,7 @@ from storage.store import SqlStore
 
 # The external id (and name) of the command line's workspace on a fresh database.
 LOCAL_WORKSPACE = "local"
+MAX_WEEKS = 520  # ten years of papers
 
 
 class CliError(Exception):
@@ -28,6 +29,13 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-22") from exc
+
+
+def week_count(text: str) -> int:
+    """An argparse type for a number of weeks, 1 to MAX_WEEKS."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= MAX_WEEKS:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks from 1 to {MAX_WEEKS}")
+    return int(text)
 
 
 @asynccontextmanager
