@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.command_words import WordsError, first_word
+from bot.command_words import first_word
 from bot.ports import ReplySpec
 from digest.models import WEEKDAYS
 
@@ -270,10 +270,7 @@ def parse_command_line(text: str) -> tuple[str, dict[str, str]]:
             options[option.name] = remaining
             remaining = ""
             break
-        try:
-            options[option.name], remaining = first_word(remaining)
-        except WordsError as exc:
-            raise CommandError(f"In `{option.name}`, {exc}. Usage: `{spec.usage}`") from exc
+        options[option.name], remaining = first_word(remaining)
     if remaining:
         raise CommandError(f"Too many values. Usage: `{spec.usage}`")
     missing = [o.name for o in spec.options if o.required and o.name not in options]

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 
+from sqlalchemy.engine import make_url
+
 from bot.app import defaults_from, open_store
 from config import Settings
 from digest.clock import SystemClock
@@ -31,6 +33,14 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-22") from exc
 
 
+def database_problem(settings: Settings, reason: str) -> str:
+    """`cannot use the database at URL: reason`, the URL's password and every secret hidden."""
+    where = make_url(settings.database_url_text).render_as_string(hide_password=True)
+    for secret in settings.secrets:
+        reason = reason.replace(secret, "***")
+    return f"cannot use the database at {where}: {reason or 'no reason given'}"
+
+
 def week_count(text: str) -> int:
     """An argparse type for a number of weeks, 1 to MAX_WEEKS."""
     if not text.strip().isdigit() or not 1 <= int(text) <= MAX_WEEKS:
@@ -41,7 +51,10 @@ def week_count(text: str) -> int:
 @asynccontextmanager
 async def opened_store(settings: Settings) -> AsyncIterator[SqlStore]:
     """The migrated store on the real clock, closed afterwards."""
-    store = await open_store(settings, SystemClock())
+    try:
+        store = await open_store(settings, SystemClock())
+    except OSError as exc:  # a SQLite file whose folder cannot be made or opened
+        raise CliError(database_problem(settings, f"{exc.strerror}: {exc.filename}")) from exc
     try:
         yield store
     finally:

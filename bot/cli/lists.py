@@ -28,7 +28,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lists = commands.add_parser("list", help="the shared list", description="The shared list.")
     actions = lists.add_subparsers(dest="list_command", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="export the list")
-    export.add_argument("--format", choices=("md", "json", "bibtex"), default="md")
+    export.add_argument(
+        "--format", choices=("md", "json", "bibtex"), default="md", help="what to write (md)"
+    )
     export.add_argument("--style", choices=STYLES, help="Markdown style (default: the workspace's)")
     export.add_argument("--workspace", help="workspace (guild or team) id")
     export.add_argument("--output", "-o", type=Path, help="write to this file")
