@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     outbox_lease_seconds: float = Field(default=90.0, gt=0, le=3600)
 
+    # Publishing the list to a git repository (README "Publishing the list").
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    publish_author_name: str = "paperbot"
+    publish_author_email: str = "paperbot@users.noreply.github.com"
+    publish_poll_seconds: float = Field(default=60.0, gt=0, le=86400)
+    publish_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+
     @field_validator("timezone", "ingest_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
