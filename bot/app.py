@@ -17,7 +17,7 @@ from bot.metrics import Metrics
 from bot.ports import ChatPlatform
 from bot.publisher import PublishConfig, Publisher
 from bot.scheduler import BotScheduler, DigestRunner
-from config import Settings
+from config import Settings, child_environment
 from digest.arxiv_fetch import ArxivApiSource, ArxivClient, RetryPolicy
 from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, harvest
 from digest.models import WEEKDAYS, Platform
@@ -69,6 +69,7 @@ def publish_config(settings: Settings) -> PublishConfig:
         github_api_url=settings.github_api_url,
         timeout=settings.publish_timeout_seconds,
         secrets=settings.secrets,
+        environment=child_environment(),
     )
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,11 +43,12 @@ class GitWorkdir:
         token: str | None = None,
         secrets: Sequence[str] = (),
         timeout: float = 120.0,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         self.folder = folder
         self.timeout = timeout
         self.secrets = tuple(secrets) + ((token,) if token else ())
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env = dict(environment or {})
         env |= {
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_AUTHOR_NAME": identity.name,

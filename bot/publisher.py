@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,6 +59,8 @@ class PublishConfig:
     github_api_url: str = "https://api.github.com"
     timeout: float = 120.0
     secrets: tuple[str, ...] = ()
+    # What git runs with besides its own variables (PATH, HOME): config.child_environment().
+    environment: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class Publisher:
                 token=self.config.github_token if _on_github(target.repository) else None,
                 secrets=self.config.secrets,
                 timeout=self.config.timeout,
+                environment=self.config.environment,
             )
             await repo.clone(target.repository)
             base_exists = await repo.has_remote_branch(target.branch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -166,6 +167,12 @@ class Settings(BaseSettings):
             and self.slack_signing_secret is not None
         )
         return one_workspace or many
+
+
+def child_environment() -> dict[str, str]:
+    """The environment the commands paperbot runs (git) inherit: this process's, less git's own
+    variables, which the caller sets itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:

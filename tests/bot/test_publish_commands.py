@@ -9,14 +9,14 @@ import pytest
 from bot.__main__ import main
 from bot.handlers import Handlers
 from bot.ports import ChannelRef, Invocation, UserRef
-from bot.publisher import PublishConfig, Publisher
+from bot.publisher import Publisher
 from digest.clock import FixedClock
 from digest.list_import import import_list
 from digest.list_markdown import read_list
 from digest.models import Platform
 from digest.publish_state import PublishTarget
 from storage.store import SqlStore
-from tests.bot.test_publisher import IDENTITY, LIST, NEW, bare, in_bare
+from tests.bot.test_publisher import LIST, NEW, bare, bot_config, in_bare
 
 __all__ = ["bare"]  # the fixture, used here too
 
@@ -78,7 +78,7 @@ async def test_an_approval_publishes_when_the_workspace_publishes_after_each(
         await import_list(unit, workspace.id, read_list(LIST), clock.now())
         await unit.papers.upsert_many([NEW])
         await unit.publishing.save_target(PublishTarget(workspace.id, repository=str(bare)))
-    publisher = Publisher(sqlite_store, clock, PublishConfig(IDENTITY))
+    publisher = Publisher(sqlite_store, clock, bot_config())
     handlers = Handlers(sqlite_store, clock, on_list_changed=publisher.request)
     await handlers.command(Invocation(CHANNEL, ADA, "nominate", {"paper": NEW.arxiv_id}))
     reply = await handlers.command(

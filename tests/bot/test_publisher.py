@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.git_repo import GitIdentity
 from bot.publisher import PublishConfig, Publisher
+from config import child_environment
 from digest.clock import FixedClock
 from digest.list_import import import_list
 from digest.list_markdown import read_list
@@ -38,6 +40,11 @@ ZERO = "ZeRO: Memory optimizations for data parallel training"
 NEW = make_paper("2606.00001", title="Serving LLMs Faster with a Paged KV Cache")
 TOKEN = "ghp_s3cretTokenValue0123456789"
 IDENTITY = GitIdentity("paperbot", "paperbot@example.org")
+
+
+def bot_config(**options: Any) -> PublishConfig:
+    """The bot's publishing settings in these tests: its identity, this environment."""
+    return PublishConfig(IDENTITY, environment=child_environment(), **options)
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -104,8 +111,8 @@ async def with_pull_requests(
     """A seeded repository published through pull requests on `lab/papers`, with the token."""
     seed(bare, tmp_path)
     workspace = await lab(store, clock, bare, github_repo="lab/papers")
-    config = PublishConfig(IDENTITY, github_token=TOKEN, github_api_url=server.url)
-    return workspace, Publisher(store, clock, config)
+    options = bot_config(github_token=TOKEN, github_api_url=server.url)
+    return workspace, Publisher(store, clock, options)
 
 
 async def approve_new(store: SqlStore, clock: FixedClock, workspace: int) -> None:
@@ -117,7 +124,7 @@ async def test_commits_the_export_then_one_line_per_approval(
     store: SqlStore, clock: FixedClock, bare: Path
 ) -> None:
     workspace = await lab(store, clock, bare)
-    publisher = Publisher(store, clock, PublishConfig(IDENTITY))
+    publisher = Publisher(store, clock, bot_config())
     first = await publisher.publish(workspace)
     assert first.committed and first.commit == in_bare(bare, "rev-parse", "main")
     assert in_bare(bare, "log", "-1", "--format=%an <%ae>|%cn", "main") == (
@@ -162,7 +169,7 @@ async def test_a_failed_push_changes_nothing_tells_the_admins_once_and_is_retrie
     store: SqlStore, clock: FixedClock, bare: Path
 ) -> None:
     workspace = await lab(store, clock, bare, path="docs/papers.md")
-    publisher = Publisher(store, clock, PublishConfig(IDENTITY))
+    publisher = Publisher(store, clock, bot_config())
     await publisher.publish(workspace)
     async with store.unit() as unit:
         before = await unit.publishing.get(workspace)
@@ -213,10 +220,10 @@ async def test_an_unreachable_repository_is_a_short_error_without_the_token(
         assert publication is not None
         remote = f"https://bot:{TOKEN}@127.0.0.1:9/lab/papers.git"
         await unit.publishing.save_target(replace(publication.target, repository=remote))
-    config = PublishConfig(IDENTITY, github_token=TOKEN, timeout=20)
+    options = bot_config(github_token=TOKEN, timeout=20)
     caplog.set_level(logging.DEBUG)
     with pytest.raises(PublishError) as raised:
-        await Publisher(store, clock, config).publish(workspace)
+        await Publisher(store, clock, options).publish(workspace)
     assert "git clone failed" in str(raised.value)
     async with store.unit() as unit:
         failed = await unit.publishing.get(workspace)
@@ -299,7 +306,7 @@ async def test_daily_publishes_once_a_day_at_its_time(
 ) -> None:
     # The clock starts on 2026-06-28 at 18:00 UTC.
     workspace = await lab(store, clock, bare, trigger="daily", daily_at=time(6, 0))
-    publisher = Publisher(store, clock, PublishConfig(IDENTITY))
+    publisher = Publisher(store, clock, bot_config())
     assert await publisher.run_due() == 1
     assert await publisher.run_due() == 0
     await approve_new(store, clock, workspace)
