@@ -1,15 +1,20 @@
-"""`/paper settings publish ...` in chat, publishing after an approval, `paperbot list publish`."""
+"""`/paper settings publish ...` in chat, publishing after an approval and by the leader's
+job, `paperbot list publish`."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
+from bot.console.platform import ConsolePlatform
+from bot.delivery import Delivery
 from bot.handlers import Handlers
 from bot.ports import ChannelRef, Invocation, UserRef
 from bot.publisher import Publisher
+from bot.scheduler import BotScheduler, DigestRunner
 from digest.clock import FixedClock
 from digest.list_import import import_list
 from digest.list_markdown import read_list
@@ -128,3 +133,22 @@ def test_list_publish_saves_the_target_and_publishes(
     out = capsys.readouterr().out
     assert "not published: git push failed: remote: the branch is protected" in out
     assert "the bot tries again later" in out
+
+
+async def test_the_leader_runs_due_publishes_and_stepping_down_stops_it(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    delivery = Delivery(sqlite_store, clock, {Platform.CONSOLE: ConsolePlatform(io.StringIO())})
+    runner = DigestRunner(sqlite_store, clock, delivery)
+    publisher = Publisher(sqlite_store, clock, bot_config())
+    scheduler = BotScheduler(
+        sqlite_store, runner, delivery, publish=publisher.run_due, publish_seconds=30
+    )
+    await scheduler.start(leading=True)
+    try:
+        job = scheduler.scheduler.get_job("publish")
+        assert job is not None and job.trigger.interval.total_seconds() == 30
+        scheduler.step_down()
+        assert scheduler.scheduler.get_job("publish") is None
+    finally:
+        await scheduler.stop()
