@@ -171,7 +171,8 @@ class Publisher:
             if committed:
                 await repo.push(PULL_BRANCH, force=head_exists and fresh)
             commit = await repo.head()
-            if not committed and not head_exists:
+            if not committed and fresh:
+                # Nothing to propose: the target branch has the list as it is.
                 return PublishOutcome(commit, changes, committed)
         pulls = GitHubPulls(
             self.config.github_api_url,

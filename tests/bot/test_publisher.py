@@ -300,6 +300,13 @@ async def test_a_refused_token_is_reported_without_it_and_nothing_advances(
     assert failed is not None and failed.state.entries is None
     assert failed.state.requested_at is not None
 
+    # GitHub takes the token again: the retry opens the pull request for the branch it pushed.
+    fake.status = None
+    clock.set(clock.now() + timedelta(minutes=1))
+    assert await publisher.run_due() == 1
+    assert [p["head"]["ref"] for p in fake.pulls.values()] == [PULL_BRANCH]
+    assert in_bare(bare, "rev-list", "--count", f"main..{PULL_BRANCH}") == "1"
+
 
 async def test_daily_publishes_once_a_day_at_its_time(
     store: SqlStore, clock: FixedClock, bare: Path
