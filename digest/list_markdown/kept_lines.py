@@ -24,6 +24,7 @@ _PLACEHOLDERS = re.compile(
     r"^(?:to be (?:updated|added|continued|filled)|tbd|tba|todo|coming soon|updating|wip"
     r"|more to come|under construction)\b"
 )
+MAX_PLACEHOLDER_WORDS = 4
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
@@ -38,11 +39,12 @@ def is_kept_bullet(content: str) -> bool:
     text = content.strip()
     if _BARE_URL.fullmatch(text):
         return True
-    words = " ".join(_WORDS.sub(" ", plain_text(text).casefold()).split())
-    if words and _PLACEHOLDERS.match(words):
-        return True
     links = [t for t in tokenize(text) if isinstance(t, Link)]
-    return bool(links) and all(_is_own_file(link.url) for link in links)
+    if links:
+        return all(_is_own_file(link.url) for link in links)
+    # Only a short line without a link is a placeholder: "Updating Parametric Knowledge…" is not.
+    words = " ".join(_WORDS.sub(" ", plain_text(text).casefold()).split())
+    return len(words.split()) <= MAX_PLACEHOLDER_WORDS and bool(_PLACEHOLDERS.match(words))
 
 
 def _is_own_file(url: str) -> bool:
