@@ -38,6 +38,7 @@ SHARPNESS = 3.0
 AUTHOR_WEIGHT = 0.3
 # How much the venue and categories weigh beside the words of the title and abstract.
 META_WEIGHT = 0.5
+BALANCE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +188,14 @@ class SectionModel:
                 ],
                 transformer_weights={"words": 1.0, "chars": 1.0, "facts": META_WEIGHT},
             )
-            self._pipeline = make_pipeline(features, LinearSVC(C=1.0, class_weight="balanced"))
             training = [*examples, *section_names(list(self._counts))]
+            sizes = Counter(e.section for e in training)
+            # Between even weights and sizes' own: a new section gets a say, a big one keeps its.
+            weights = {
+                name: (len(training) / (len(sizes) * size)) ** BALANCE
+                for name, size in sizes.items()
+            }
+            self._pipeline = make_pipeline(features, LinearSVC(C=1.0, class_weight=weights))
             self._pipeline.fit(_rows(training), [e.section for e in training])
 
     def rank(self, paper: Example, top: int = TOP) -> list[Suggestion]:

@@ -98,7 +98,7 @@ def evaluate(
     """Train on the older entries of a list, and rank sections for the newer ones.
 
     `known` holds what the database knows of papers by arXiv id (abstract, authors, categories).
-    Every section of the list (its leaves) is known by its name, as the live list's are.
+    Every leaf section without older entries is known by its name, as the live list's are.
     """
     known = known or {}
     if split == "age":

@@ -192,6 +192,23 @@ NOT_ENTRIES = dedent(
 )
 
 
+def test_titles_that_start_like_placeholders_are_entries() -> None:
+    text = dedent(
+        """\
+        # L
+        ## S
+        - [Updating Parametric Knowledge with Context Distillation](https://arxiv.org/abs/2601.1)
+        - TBD-VLA: Temporal Block Diffusion Vision Language Action Model
+        - TBD
+        """
+    )
+    titles = [i.title for i in read_list(text).document.items]
+    assert titles == [
+        "Updating Parametric Knowledge with Context Distillation",
+        "TBD-VLA: Temporal Block Diffusion Vision Language Action Model",
+    ]
+
+
 async def test_lines_that_are_not_entries_stay_where_they_were(
     store: SqlStore, clock: FixedClock
 ) -> None:
