@@ -14,6 +14,7 @@ from digest.ports import Clock, Store, Unit
 from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
+WorkspaceListener = Callable[[int], Awaitable[None]]
 # CPU seconds a rule may take to match the backlog (topic-add, -edit, -check): a typical rule
 # over four weeks of cs.* papers takes well under one; beyond this it is refused.
 MATCH_BUDGET = 5.0
@@ -64,6 +65,7 @@ class Context:
     offload: Offload
     on_subscriptions_changed: Listener | None = None
     on_outbox_changed: Listener | None = None
+    on_list_changed: WorkspaceListener | None = None
 
     async def notify(self, subscriptions: bool = False, outbox: bool = False) -> None:
         """Tell the scheduler or the delivery loop that their work changed."""
@@ -82,8 +84,11 @@ class Context:
         )
 
     async def list_changed(self, workspace_id: int) -> None:
-        """The list changed: start retraining its section model in the background."""
+        """The list changed: start retraining its section model in the background, and tell
+        the publisher (which publishes when the workspace asks for that)."""
         async with self.store.unit() as unit:
             examples = await training_examples(unit, workspace_id)
         if examples:
             self.suggester.refresh(workspace_id, examples)
+        if self.on_list_changed:
+            await self.on_list_changed(workspace_id)

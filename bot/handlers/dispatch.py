@@ -23,7 +23,14 @@ from bot.commands import (
     command_reply,
 )
 from bot.handlers import autocomplete, lists, nominations, settings, subscriptions, topics
-from bot.handlers.context import Context, Defaults, Listener, UserError, is_admin
+from bot.handlers.context import (
+    Context,
+    Defaults,
+    Listener,
+    UserError,
+    WorkspaceListener,
+    is_admin,
+)
 from bot.logs import event_context, log_context
 from bot.ports import (
     ActionEvent,
@@ -114,6 +121,7 @@ class Handlers:
         on_outbox_changed: Listener | None = None,
         suggester: SectionSuggester | None = None,
         offload: Offload | None = None,
+        on_list_changed: WorkspaceListener | None = None,
     ) -> None:
         offload = offload or asyncio.to_thread
         self.context = Context(
@@ -124,6 +132,7 @@ class Handlers:
             offload,
             on_subscriptions_changed,
             on_outbox_changed,
+            on_list_changed,
         )
 
     async def command(
