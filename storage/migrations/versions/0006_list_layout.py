@@ -4,8 +4,8 @@ Each entry keeps its lines as written (and the fingerprint of the fields they we
 lines under it (children), the venue tag and arXiv link as written; each section its heading and
 what followed; each workspace what its list held before the first section, and in which style.
 
-Revision ID: 0005_list_layout
-Revises: 0004_slack
+Revision ID: 0006_list_layout
+Revises: 0005_publish
 Create Date: 2026-12-02 06:40:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_list_layout"
-down_revision: str | None = "0004_slack"
+revision: str = "0006_list_layout"
+down_revision: str | None = "0005_publish"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
