@@ -50,6 +50,15 @@ def authors_line(authors: Sequence[str]) -> str:
     return ", ".join(authors[:3]) + f" and {len(authors) - 3} more"
 
 
+def percent(share: float) -> str:
+    """`0.62` -> `62%`; never 0% or 100% for a guess (`<1%`, `>99%`)."""
+    if share < 0.005:
+        return "<1%"
+    if share > 0.995:
+        return ">99%"
+    return f"{share:.0%}"
+
+
 def plural(count: int, noun: str) -> str:
     """`1 vote`, `2 votes`."""
     return f"{count} {noun}{'s' if count != 1 else ''}"
@@ -188,28 +197,30 @@ def review_message(
     paper: Paper,
     nomination_id: int,
     votes: int,
-    suggestions: Sequence[tuple[int, str]] = (),
+    suggestions: Sequence[tuple[int, str, float]] = (),
     sections: Sequence[tuple[int, str]] = (),
 ) -> OutboundMessage:
     """The message admins see for a new nomination: Approve, a section menu, and Reject.
 
-    `suggestions` are (section id, path), most likely first: Approve files the paper into the
-    first; the menu offers them first, then the list's other `sections`, 25 at most.
+    `suggestions` are (section id, path, confidence from 0 to 1), most likely first: the body
+    names them with their confidence, Approve files the paper into the first; the menu offers
+    them first, then the list's other `sections`, 25 at most.
     """
     body = text(f"New nomination ({plural(votes, 'vote')}).")
     if suggestions:
-        names = join([text(path) for _, path in suggestions], "; ")
+        names = join([text(path, f" ({percent(sure)})") for _, path, sure in suggestions], "; ")
         body = text(body, " Suggested sections: ", names, ".")
     value = str(nomination_id)
     if suggestions:
-        top_id, top_path = suggestions[0]
+        top_id, top_path, _ = suggestions[0]
         approve = Button(
             APPROVE, approve_value(nomination_id, top_id), f"Approve → {top_path}", "primary"
         )
     else:
         approve = Button(APPROVE, value, "Approve", "primary")
-    suggested = {section_id for section_id, _ in suggestions}
-    choices = [*suggestions, *(s for s in sections if s[0] not in suggested)][:MAX_OPTIONS]
+    suggested = {section_id: f"suggested, {percent(sure)}" for section_id, _, sure in suggestions}
+    others = [s for s in sections if s[0] not in suggested]
+    choices = [*((i, path) for i, path, _ in suggestions), *others][:MAX_OPTIONS]
     menu = (
         (
             Select(
@@ -217,10 +228,8 @@ def review_message(
                 value,
                 APPROVE_MENU,
                 tuple(
-                    SelectOption(
-                        path, str(section_id), "suggested" if i < len(suggestions) else None
-                    )
-                    for i, (section_id, path) in enumerate(choices)
+                    SelectOption(path, str(section_id), suggested.get(section_id))
+                    for section_id, path in choices
                 ),
             ),
         )

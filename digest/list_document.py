@@ -1,7 +1,15 @@
-"""The shared list as a document: sections in order, each with its items, as read or written."""
+"""The shared list as a document: sections in order, each with its items, as read or written.
+
+A document read from Markdown also carries its layout: the lines as the maintainer wrote them
+(each entry's own lines, what stands between entries, each section's heading, what comes before
+the first section). Writing a document in the style it was read in gives those lines back, so an
+unchanged list comes back byte for byte; an entry whose fields changed since is written anew.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from digest.arxiv_links import abs_url
@@ -9,6 +17,39 @@ from digest.arxiv_links import abs_url
 SECTION_SEPARATOR = " / "
 # Where entries go that no section names (a list without headings, a paper approved as is).
 DEFAULT_SECTION = "Uncategorized"
+
+Lines = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLayout:
+    """An entry as written in the list it was read from: in which style, its lines, what follows.
+
+    `key` is the fingerprint of the fields those lines were read as (see `fingerprint`): the
+    lines stand for the entry only while its fields still have that fingerprint.
+    """
+
+    style: str
+    source: Lines
+    tail: Lines = ()  # lines after it (and its children) up to the next entry of its section
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLayout:
+    """A section as written: its heading and the lines up to its first entry, and those after."""
+
+    style: str
+    head: Lines
+    tail: Lines = ()  # after its last entry, up to the next section (empty or skipped ones too)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLayout:
+    """What a list holds before its first section (title, badges, introduction, contents)."""
+
+    style: str
+    preamble: Lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +63,46 @@ class ListItem:
     note: str | None = None
     links: tuple[tuple[str, str], ...] = ()
     line: int = 0
-    # The lines it was read from, as written (its first is `line`), for exact round trips.
-    source: str = field(default="", compare=False)
+    # The venue tag as the list wrote it when it says more than the venue ("NAIC @ SIGCOMM'25").
+    venue_tag: str | None = None
+    # The arXiv link as the list wrote it (`.../pdf/2401.00001v1.pdf`), the id derived from it.
+    arxiv_url: str | None = None
+    # Indented lines under the entry (sub-bullets, further links), as written.
+    children: Lines = ()
+    layout: ItemLayout | None = field(default=None, compare=False)
 
     @property
     def link(self) -> str | None:
-        """Where the title links to: the external link if there is one, else the arXiv page."""
+        """Where the title links to: the external link, else the arXiv link as written."""
         if self.url:
             return self.url
+        return self.arxiv_link
+
+    @property
+    def arxiv_link(self) -> str | None:
+        """The arXiv link as written, or the abstract page of the id."""
+        if self.arxiv_url:
+            return self.arxiv_url
         return abs_url(self.arxiv_id) if self.arxiv_id else None
 
     def key(self) -> tuple[object, ...]:
-        """What a round trip must keep (everything but where it was read from)."""
-        return (self.title, self.arxiv_id, self.url, self.venue, self.note, self.links)
+        """What a round trip must keep in every style (not its children: tables have no place)."""
+        return (
+            self.title,
+            self.arxiv_id,
+            self.url,
+            self.venue,
+            self.note,
+            self.links,
+            self.venue_tag,
+            self.arxiv_url,
+        )
+
+
+def fingerprint(key: tuple[object, ...], children: Lines = ()) -> str:
+    """A short stable digest of an entry's fields, stored with the lines they were read from."""
+    text = json.dumps([key, children], ensure_ascii=False)  # tuples are written as arrays
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +111,7 @@ class DocSection:
 
     path: tuple[str, ...]
     items: tuple[ListItem, ...] = ()
+    layout: SectionLayout | None = field(default=None, compare=False)
 
     @property
     def title(self) -> str:
@@ -66,6 +135,7 @@ class ListDocument:
 
     title: str
     sections: tuple[DocSection, ...] = ()
+    layout: DocumentLayout | None = field(default=None, compare=False)
 
     @property
     def items(self) -> list[ListItem]:

@@ -141,8 +141,12 @@ async def import_list(
         await unit.papers.upsert_many(list(stubs.values()))
     new: list[NewListEntry] = []
     already: list[AlreadyListed] = []
+    existing = {s.id for s in known_sections}
+    layouts = {}
     for section in document.sections:
         target = await section_for_parts(unit, workspace_id, section.path, sections)
+        if target.id not in existing and section.layout is not None:
+            layouts[target.id] = section.layout  # only a section this import made
         for item in section.items:
             found = next(
                 (listed[k] for k in _keys(item.arxiv_id, item.url, item.title) if k in listed),
@@ -160,11 +164,19 @@ async def import_list(
                     venue=item.venue,
                     note=item.note,
                     links=item.links,
+                    venue_tag=item.venue_tag,
+                    arxiv_url=item.arxiv_url,
+                    children=item.children,
+                    layout=item.layout,
                 )
             )
     added = await unit.lists.add_entries(
         workspace_id, new, now, added_by=added_by, approved_by=added_by
     )
+    await unit.lists.set_section_layouts(layouts)
+    if not live and document.layout is not None:
+        # A list imported into an empty one comes back as it was written, preamble and all.
+        await unit.lists.set_layout(workspace_id, document.layout)
     return ImportReport(
         sections=sections.created,
         added=added,

@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from digest.list_document import DocSection, ListDocument, ListItem
+from digest.list_document import DocSection, DocumentLayout, ListDocument, ListItem
 from digest.models import ListEntry, ListSection, Paper
 
 
 @dataclass(frozen=True, slots=True)
 class ListView:
-    """A workspace's list as exported: title, sections in order, live entries, their papers."""
+    """A workspace's list as exported: title, sections in order, live entries, their papers.
+
+    `layout` is what an imported list held before its first section, if one was imported.
+    """
 
     title: str
     sections: tuple[ListSection, ...]
     entries: tuple[ListEntry, ...]
     papers: dict[str, Paper]
+    layout: DocumentLayout | None = None
 
 
 def section_paths(sections: Iterable[ListSection]) -> dict[int, tuple[str, ...]]:
@@ -42,6 +46,10 @@ def entry_item(entry: ListEntry) -> ListItem:
         venue=entry.venue,
         note=entry.note,
         links=entry.links,
+        venue_tag=entry.venue_tag,
+        arxiv_url=entry.arxiv_url,
+        children=entry.children,
+        layout=entry.layout,
     )
 
 
@@ -58,5 +66,6 @@ def view_document(view: ListView) -> ListDocument:
         by_section.setdefault(entry.section_id, []).append(entry_item(entry))
     return ListDocument(
         view.title,
-        tuple(DocSection(paths[s.id], tuple(by_section[s.id])) for s in view.sections),
+        tuple(DocSection(paths[s.id], tuple(by_section[s.id]), s.layout) for s in view.sections),
+        view.layout,
     )

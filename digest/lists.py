@@ -163,6 +163,7 @@ async def load_list(unit: Unit, workspace_id: int, title: str) -> ListView:
         sections=tuple(await unit.lists.sections(workspace_id)),
         entries=tuple(entries),
         papers=papers,
+        layout=await unit.lists.layout(workspace_id),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from digest.arxiv_links import abs_url as abs_page_url
+from digest.list_document import ItemLayout, SectionLayout
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +265,8 @@ class ListSection:
     title: str
     position: int
     parent_id: int | None = None
+    # Its heading and what followed it, as the imported list wrote them (exact round trips).
+    layout: SectionLayout | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +280,10 @@ class NewListEntry:
     venue: str | None = None
     note: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    venue_tag: str | None = None
+    arxiv_url: str | None = None
+    children: tuple[str, ...] = ()
+    layout: ItemLayout | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +305,14 @@ class ListEntry:
     removed_at: datetime | None = None
     removed_by: str | None = None
     links: tuple[tuple[str, str], ...] = ()
+    # The venue tag as written when it qualifies the venue ("NAIC @ SIGCOMM'25").
+    venue_tag: str | None = None
+    # The arXiv link as written ("https://arxiv.org/pdf/2401.00001v1"), when not the abs page.
+    arxiv_url: str | None = None
+    # Lines under the entry in the list it came from (sub-bullets, further links), as written.
+    children: tuple[str, ...] = ()
+    # Its lines as written, for writing it back unchanged (see digest.list_document).
+    layout: ItemLayout | None = None
 
 
 @dataclass(frozen=True, slots=True)

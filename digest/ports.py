@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Protocol
 
+from digest.list_document import DocumentLayout, SectionLayout
 from digest.models import (
     Digest,
     DigestCandidate,
@@ -443,6 +444,18 @@ class ListRepository(Protocol):
 
     async def get_entry(self, entry_id: int) -> ListEntry | None:
         """One entry by id (removed ones too)."""
+        ...
+
+    async def set_section_layouts(self, layouts: dict[int, SectionLayout]) -> None:
+        """Keep sections' headings as an imported list wrote them, by section id."""
+        ...
+
+    async def layout(self, workspace_id: int) -> DocumentLayout | None:
+        """What the workspace's imported list held before its first section, if it was kept."""
+        ...
+
+    async def set_layout(self, workspace_id: int, layout: DocumentLayout) -> None:
+        """Keep what an imported list held before its first section (replacing what was)."""
         ...
 
     async def move_entry(

@@ -1,10 +1,13 @@
 """Section suggestion: which sections of the list a nominated paper most likely belongs in.
 
-A TF-IDF model with a linear classifier is learned from the entries already on the list (their
-titles, and abstracts where the paper is known). It is kept per workspace under a hash of its
-training data and retrained in the background when that changes (3 to 8 s for a few hundred
-entries, in a thread or process pool); a suggestion never waits for it: it uses the newest model
-ready, or the sections' sizes before there is one.
+A linear model is learned from what the list and the database know of the entries already on
+the list: titles, abstracts, authors, arXiv categories and venues of the papers the database
+holds, and the sections' own names (a section with few entries, or none yet, is still known by
+what its name says). Its scores are blended with the votes of the entries that share an author
+with the paper, and turned into a confidence per section. The model is kept per workspace under
+a hash of its training data and retrained in the background when that changes (in a thread or
+process pool); a suggestion never waits for it: it uses the newest model ready, or the sections'
+sizes before there is one.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections import Counter
+import math
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from digest.list_document import SECTION_SEPARATOR
+from digest.list_venues import split_venue
 from digest.list_view import section_paths
+from digest.models import Paper
 from digest.offload import Offload
 from digest.ports import Unit
 
@@ -26,14 +32,47 @@ log = logging.getLogger(__name__)
 TOP = 3
 # A classifier needs two sections to tell apart; with one, every paper goes there.
 MIN_SECTIONS = 2
+# How sharply the classifier's scores become confidences (a softmax's inverse temperature).
+SHARPNESS = 3.0
+# How much the sections of entries sharing an author with the paper weigh against the text.
+AUTHOR_WEIGHT = 0.3
+# How much the venue and categories weigh beside the words of the title and abstract.
+META_WEIGHT = 0.5
+BALANCE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One entry as training data: its text and its section's path."""
+    """A paper as the model reads it (with its section when it is a training example)."""
 
-    text: str
+    title: str
+    section: str = ""
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The title twice (it is short and telling), then the abstract."""
+        return paper_text(self.title, self.abstract)
+
+    @property
+    def facts(self) -> str:
+        """The venue's name (not its year) and the arXiv categories, as tokens."""
+        tokens = [f"cat:{c.casefold()}" for c in self.categories]
+        if self.venue:
+            name, _ = split_venue(self.venue)
+            tokens += [f"venue:{w.casefold()}" for w in name.replace("@", " ").split()]
+        return " ".join(tokens) or "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A section a paper likely belongs in, and how sure the model is (0 to 1)."""
+
     section: str
+    confidence: float
 
 
 def paper_text(title: str, abstract: str = "") -> str:
@@ -41,71 +80,165 @@ def paper_text(title: str, abstract: str = "") -> str:
     return f"{title}. {title}. {abstract}".strip()
 
 
+def paper_example(paper: Paper, section: str = "", title: str | None = None) -> Example:
+    """What the database knows of a paper (a stub knows its title and venue only)."""
+    known = not paper.is_stub
+    return Example(
+        title=title or paper.title,
+        section=section,
+        abstract=paper.abstract if known else "",
+        authors=tuple(a.name for a in paper.authors) if known else (),
+        categories=paper.categories if known else (),
+        venue=paper.venue,
+    )
+
+
 async def training_examples(unit: Unit, workspace_id: int) -> list[Example]:
-    """The list's live entries as examples, in list order."""
+    """The list's live entries as examples, in list order, with what the database knows."""
     sections = await unit.lists.sections(workspace_id)
     paths = section_paths(sections)
     entries = await unit.lists.entries(workspace_id)
     papers = await unit.papers.get_many(e.paper_id for e in entries if e.paper_id)
     examples = []
     for entry in entries:
-        paper = papers.get(entry.paper_id or "")
-        abstract = paper.abstract if paper is not None and not paper.is_stub else ""
         section = SECTION_SEPARATOR.join(paths.get(entry.section_id, ()))
-        examples.append(Example(paper_text(entry.title, abstract), section))
+        paper = papers.get(entry.paper_id or "")
+        venue = entry.venue_tag or entry.venue  # the workshop of `NAIC @ SIGCOMM'25` tells too
+        if paper is None:
+            examples.append(Example(entry.title, section, venue=venue))
+        else:
+            example = paper_example(paper, section, entry.title)
+            examples.append(replace(example, venue=venue or paper.venue))
+    # A section without entries yet (and none below it) is known by its name: a paper may
+    # still belong there.
+    parents = {s.parent_id for s in sections}
+    filled = {e.section for e in examples}
+    empty = [SECTION_SEPARATOR.join(paths[s.id]) for s in sections if s.id not in parents]
+    examples.extend(section_names([path for path in empty if path not in filled]))
     return examples
+
+
+def section_names(sections: Sequence[str]) -> list[Example]:
+    """Each section as an example of itself: its path's words, and its own title alone."""
+    named = []
+    for path in dict.fromkeys(sections):
+        parts = path.split(SECTION_SEPARATOR)
+        named.append(Example(" ".join(parts), path))
+        if len(parts) > 1:
+            named.append(Example(parts[-1], path))
+    return named
 
 
 def examples_version(examples: Sequence[Example]) -> str:
     """A hash of the training data: it changes exactly when the model must be retrained."""
     digest = hashlib.sha256()
     for example in examples:
-        digest.update(example.section.encode() + b"\x1f" + example.text.encode() + b"\x1e")
+        for value in (
+            example.section,
+            example.title,
+            example.abstract,
+            *example.authors,
+            "\x1d",
+            *example.categories,
+            example.venue or "",
+        ):
+            digest.update(value.encode() + b"\x1f")
+        digest.update(b"\x1e")
     return digest.hexdigest()
 
 
 class SectionModel:
-    """TF-IDF over words, word pairs and character n-grams, and a linear SVM (one per section).
+    """Words, word pairs and title character n-grams, venue and categories; a linear SVM.
 
-    Character n-grams catch system names ("Qwen2-VL", "ZeRO-Offload") that words split badly;
-    on the lists in ../shared they beat words alone (benchmarks/section_suggestion.py).
+    Character n-grams catch system names ("Qwen2-VL", "ZeRO-Offload") that words split badly.
+    Each section is also a training example of its own name, and sections are weighed evenly
+    (a new section has few entries but is where new papers go). Measured by
+    benchmarks/section_suggestion.py.
     """
 
     def __init__(self, examples: Sequence[Example]) -> None:
         self._counts = Counter(example.section for example in examples)
         self._pipeline = None
+        self._by_author: dict[str, Counter[str]] = defaultdict(Counter)
+        for example in examples:
+            for author in example.authors:
+                self._by_author[author.casefold()][example.section] += 1
         if len(self._counts) >= MIN_SECTIONS:
             # scikit-learn loads slowly; import it only when a model is trained.
+            from sklearn.compose import ColumnTransformer
             from sklearn.feature_extraction.text import TfidfVectorizer
-            from sklearn.pipeline import make_pipeline, make_union
+            from sklearn.pipeline import make_pipeline
             from sklearn.svm import LinearSVC
 
-            self._pipeline = make_pipeline(
-                make_union(
-                    TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode"),
-                    TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                ),
-                LinearSVC(C=1.0),
+            features = ColumnTransformer(
+                [
+                    (
+                        "words",
+                        TfidfVectorizer(
+                            ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode"
+                        ),
+                        0,
+                    ),
+                    (
+                        "chars",
+                        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                        1,
+                    ),
+                    ("facts", TfidfVectorizer(token_pattern=r"\S+", lowercase=False), 2),
+                ],
+                transformer_weights={"words": 1.0, "chars": 1.0, "facts": META_WEIGHT},
             )
-            self._pipeline.fit([e.text for e in examples], [e.section for e in examples])
+            training = [*examples, *section_names(list(self._counts))]
+            sizes = Counter(e.section for e in training)
+            # Between even weights and sizes' own: a new section gets a say, a big one keeps its.
+            weights = {
+                name: (len(training) / (len(sizes) * size)) ** BALANCE
+                for name, size in sizes.items()
+            }
+            self._pipeline = make_pipeline(features, LinearSVC(C=1.0, class_weight=weights))
+            self._pipeline.fit(_rows(training), [e.section for e in training])
 
-    def rank(self, text: str, top: int = TOP) -> list[tuple[str, float]]:
-        """The `top` most likely sections with their scores, best first."""
+    def rank(self, paper: Example, top: int = TOP) -> list[Suggestion]:
+        """The `top` most likely sections with their confidences, best first."""
         if self._pipeline is None:
             return largest_sections(self._counts, top)
-        scores = self._pipeline.decision_function([text])[0]
-        classes = self._pipeline.classes_
+        decision = self._pipeline.decision_function(_rows([paper]))[0]
+        classes = [str(c) for c in self._pipeline.classes_]
         if len(classes) == 2:
             # Two classes give one score: positive means the second class.
-            scores = [-scores, scores]
-        order = sorted(range(len(classes)), key=lambda i: (-scores[i], str(classes[i])))
-        return [(str(classes[i]), float(scores[i])) for i in order[:top]]
+            scores = [-float(decision), float(decision)]
+        else:
+            scores = [float(s) for s in decision]
+        confidence = _softmax(scores)
+        shared = Counter[str]()
+        for author in paper.authors:
+            shared.update(self._by_author.get(author.casefold(), {}))
+        total = sum(shared.values())
+        if total:
+            blended = [
+                (c + AUTHOR_WEIGHT * shared[name] / total) / (1 + AUTHOR_WEIGHT)
+                for name, c in zip(classes, confidence, strict=True)
+            ]
+            confidence = blended
+        order = sorted(range(len(classes)), key=lambda i: (-confidence[i], classes[i]))
+        return [Suggestion(classes[i], confidence[i]) for i in order[:top]]
 
 
-def largest_sections(counts: Counter[str], top: int = TOP) -> list[tuple[str, float]]:
+def _rows(examples: Sequence[Example]) -> list[tuple[str, str, str]]:
+    return [(e.text, e.title, e.facts) for e in examples]
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    best = max(scores)
+    weights = [math.exp(SHARPNESS * (s - best)) for s in scores]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def largest_sections(counts: Counter[str], top: int = TOP) -> list[Suggestion]:
     """The `top` sections with the most entries (ties in list order), scored by their share."""
     total = sum(counts.values()) or 1
-    return [(section, count / total) for section, count in counts.most_common(top)]
+    return [Suggestion(section, count / total) for section, count in counts.most_common(top)]
 
 
 class SectionSuggester:
@@ -169,16 +302,13 @@ class SectionSuggester:
         return ready is not None and ready[0] == examples_version(examples)
 
     async def suggest(
-        self, workspace_id: int, examples: Sequence[Example], title: str, abstract: str = ""
-    ) -> list[str]:
-        """Up to `top` section paths for a paper, most likely first; none for an empty list."""
+        self, workspace_id: int, examples: Sequence[Example], paper: Example
+    ) -> list[Suggestion]:
+        """Up to `top` sections for a paper, most likely first; none for an empty list."""
         if not examples:
             return []
         self.refresh(workspace_id, examples)
         ready = self._ready.get(workspace_id)
         if ready is None:
-            ranked = largest_sections(Counter(e.section for e in examples), self.top)
-        else:
-            text = paper_text(title, abstract)
-            ranked = await asyncio.to_thread(ready[1].rank, text, self.top)
-        return [section for section, _ in ranked]
+            return largest_sections(Counter(e.section for e in examples), self.top)
+        return await asyncio.to_thread(ready[1].rank, paper, self.top)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from digest.list_document import ItemLayout, SectionLayout
 from digest.models import (
     Author,
     ListEntry,
@@ -146,6 +147,7 @@ def section_from_row(row: ListSectionRow) -> ListSection:
         title=row.title,
         position=row.position,
         parent_id=row.parent_id,
+        layout=section_layout_from_json(row.layout),
     )
 
 
@@ -167,4 +169,50 @@ def entry_from_row(row: ListEntryRow) -> ListEntry:
         removed_at=row.removed_at,
         removed_by=row.removed_by,
         links=tuple((str(label), str(url)) for label, url in row.links or ()),
+        venue_tag=row.venue_tag,
+        arxiv_url=row.arxiv_url,
+        children=tuple(str(line) for line in row.children or ()),
+        layout=item_layout_from_json(row.layout),
+    )
+
+
+def item_layout_to_json(layout: ItemLayout | None) -> dict[str, Any] | None:
+    """An entry's lines as written, as stored."""
+    if layout is None:
+        return None
+    return {
+        "style": layout.style,
+        "source": list(layout.source),
+        "tail": list(layout.tail),
+        "key": layout.key,
+    }
+
+
+def item_layout_from_json(data: dict[str, Any] | None) -> ItemLayout | None:
+    """An entry's stored lines as written."""
+    if not data:
+        return None
+    return ItemLayout(
+        style=str(data["style"]),
+        source=tuple(str(line) for line in data["source"]),
+        tail=tuple(str(line) for line in data.get("tail", ())),
+        key=str(data.get("key", "")),
+    )
+
+
+def section_layout_to_json(layout: SectionLayout | None) -> dict[str, Any] | None:
+    """A section's heading and what followed, as stored."""
+    if layout is None:
+        return None
+    return {"style": layout.style, "head": list(layout.head), "tail": list(layout.tail)}
+
+
+def section_layout_from_json(data: dict[str, Any] | None) -> SectionLayout | None:
+    """A section's stored heading and what followed."""
+    if not data:
+        return None
+    return SectionLayout(
+        style=str(data["style"]),
+        head=tuple(str(line) for line in data["head"]),
+        tail=tuple(str(line) for line in data.get("tail", ())),
     )

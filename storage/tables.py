@@ -294,6 +294,8 @@ class ListSectionRow(Base):
     )
     title: Mapped[str] = mapped_column(String(300))
     position: Mapped[int] = mapped_column(Integer)
+    # {"style", "head": [lines], "tail": [lines]} as the imported list wrote them.
+    layout: Mapped[dict[str, Any] | None]
 
 
 class ListEntryRow(Base):
@@ -321,6 +323,23 @@ class ListEntryRow(Base):
     removed_by: Mapped[str | None] = mapped_column(String(64))
     # Further links of the entry as [label, url] pairs ("code", "project").
     links: Mapped[list[Any] | None]
+    venue_tag: Mapped[str | None] = mapped_column(String(128))
+    arxiv_url: Mapped[str | None] = mapped_column(Text)
+    children: Mapped[list[Any] | None]  # lines under the entry, as written
+    # {"style", "source": [lines], "tail": [lines], "key"} as the imported list wrote them.
+    layout: Mapped[dict[str, Any] | None]
+
+
+class ListLayoutRow(Base):
+    """What a workspace's imported list held before its first section, and in which style."""
+
+    __tablename__ = "list_layouts"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    style: Mapped[str] = mapped_column(String(32))
+    preamble: Mapped[list[Any]]
 
 
 class PublishTargetRow(Base):

@@ -21,7 +21,7 @@ from digest.list_view import section_paths
 from digest.lists import section_path_of
 from digest.models import NominationStatus, Paper
 from digest.ports import Unit
-from digest.sections import training_examples
+from digest.sections import paper_example, training_examples
 
 log = logging.getLogger(__name__)
 # Emoji presentation selectors: ⭐ and ⭐️ are the same reaction.
@@ -149,20 +149,20 @@ async def on_reaction(ctx: Context, event: ReactionEvent) -> OutboundMessage | N
 
 async def _suggest(
     ctx: Context, workspace_id: int, paper: Paper
-) -> tuple[list[tuple[int, str]], dict[str, int]]:
-    """The most likely sections for a paper as (section id, path), none if anything fails;
-    and every section of the list by path, in list order."""
+) -> tuple[list[tuple[int, str, float]], dict[str, int]]:
+    """The most likely sections for a paper as (section id, path, confidence), none if
+    anything fails; and every section of the list by path, in list order."""
     async with ctx.store.unit() as unit:
         examples = await training_examples(unit, workspace_id)
         sections = await unit.lists.sections(workspace_id)
     ids = {lists.SECTION_SEPARATOR.join(p): i for i, p in section_paths(sections).items()}
     try:
-        paths = await ctx.suggester.suggest(workspace_id, examples, paper.title, paper.abstract)
+        ranked = await ctx.suggester.suggest(workspace_id, examples, paper_example(paper))
     except Exception:
         # A suggestion is a convenience: a nomination must not fail for want of one.
         log.exception("section suggestion failed for %s", paper.arxiv_id)
         return [], ids
-    return [(ids[path], path) for path in paths if path in ids], ids
+    return [(ids[s.section], s.section, s.confidence) for s in ranked if s.section in ids], ids
 
 
 async def _nominate(

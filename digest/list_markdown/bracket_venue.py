@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from digest.arxiv_links import abs_url
 from digest.list_document import DocSection, ListDocument, ListItem
 from digest.list_markdown.inline import escape_label, github_anchor
 from digest.list_markdown.writing import (
+    StyleWriter,
+    arxiv_in_children,
+    blank_line,
     extra_links,
     heading,
-    lines_out,
     note_group,
     plain_title,
+    title_line,
+    title_link,
+    write_document,
 )
 from digest.list_venues import ARXIV, implied_arxiv_tag, split_venue
 
@@ -18,7 +22,9 @@ TOC_TITLE = "Table of Contents"
 
 
 def venue_tag(item: ListItem) -> str | None:
-    """The leading tag: the venue, or `arxiv'25` for a paper only on arXiv."""
+    """The leading tag: the venue as written, or `arxiv'25` for a paper only on arXiv."""
+    if item.venue_tag:
+        return item.venue_tag
     if item.venue:
         name, year = split_venue(item.venue)
         return f"arxiv'{year}" if name == ARXIV and year else item.venue
@@ -29,14 +35,14 @@ def format_item(item: ListItem) -> list[str]:
     """One entry as a bracket-venue bullet (and its `arxiv version` line when it has one)."""
     tag = venue_tag(item)
     line = "- " + (f"[{tag}] " if tag else "")
-    link = item.link
+    link = title_link(item)
     line += f"[{escape_label(item.title)}]({link})" if link else plain_title(item.title)
     line += extra_links(item, arxiv_label=None)
     if item.note:
         line += " " + _note(item.note)
     lines = [line]
-    if item.url and item.arxiv_id:
-        lines.append(f"  - [arxiv version]({abs_url(item.arxiv_id)})")
+    if item.url and item.arxiv_link and not arxiv_in_children(item):
+        lines.append(f"  - [arxiv version]({item.arxiv_link})")
     return lines
 
 
@@ -74,15 +80,28 @@ def _toc(document: ListDocument) -> list[str]:
     return lines
 
 
+def _preamble(document: ListDocument) -> list[str]:
+    return [
+        *title_line(document),
+        f"## {TOC_TITLE}",
+        "<!-- TOC -->",
+        "",
+        *_toc(document),
+        "",
+        "<!-- /TOC -->",
+        "",
+    ]
+
+
+def _head(document: ListDocument, section: DocSection) -> list[str]:
+    if _is_subgroup(document, section):
+        return [f"**{section.title}**"]
+    return [heading(section)]
+
+
+WRITER = StyleWriter("bracket-venue", _preamble, _head, format_item, blank_line)
+
+
 def write(document: ListDocument) -> str:
     """The whole list in the bracket-venue style, with its table of contents."""
-    body = [f"## {TOC_TITLE}", "<!-- TOC -->", "", *_toc(document), "", "<!-- /TOC -->", ""]
-    for section in document.sections:
-        if _is_subgroup(document, section):
-            body.append(f"**{section.title}**")
-        else:
-            body.append(heading(section))
-        for item in section.items:
-            body.extend(format_item(item))
-        body.append("")
-    return lines_out(document, body)
+    return write_document(document, WRITER)

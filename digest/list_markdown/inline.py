@@ -31,6 +31,8 @@ _ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
 # What the scanners stop at; the text between is skipped at the regex engine's speed.
 _BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]()]", re.DOTALL)
+# A backslash before ASCII punctuation (or at the end) escapes it; before a letter it is text.
+_ESCAPING_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")
 # Text without any of these is plain as it stands (most titles, notes and headings).
 _MARKUP = re.compile(r"[\[<\\!*_&]")
 
@@ -238,8 +240,12 @@ def escape_entities(text: str) -> str:
 
 
 def escape_label(text: str) -> str:
-    """Escape brackets so a title survives inside `[...]`."""
-    escaped = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    """Escape brackets so a title survives inside `[...]`; `\\Sigma` stays as it is.
+
+    Only a backslash that would escape what follows it (or that ends the text) is doubled.
+    """
+    escaped = _ESCAPING_BACKSLASH.sub(r"\\\\", text) if "\\" in text else text
+    escaped = escaped.replace("[", "\\[").replace("]", "\\]")
     return escape_entities(escaped.replace("<", "\\<"))
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from digest.arxiv_links import arxiv_id_from_url, is_arxiv_host
+from digest.arxiv_links import abs_url, arxiv_id_from_url, is_arxiv_host
 from digest.list_document import ListItem
 from digest.list_markdown.inline import (
     NO_REFERENCES,
@@ -18,7 +18,7 @@ from digest.list_markdown.inline import (
     plain_text,
     tokenize,
 )
-from digest.list_venues import is_implied_arxiv, parse_venue_tag
+from digest.list_venues import is_implied_arxiv, read_venue_tag
 
 # Labels that name the link rather than the paper: the title is elsewhere on the line.
 GENERIC_LABELS = frozenset(
@@ -43,9 +43,19 @@ class _Parts:
     links: list[Link] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     venue: str | None = None
+    venue_tag: str | None = None
     warnings: list[str] = field(default_factory=list)
     line: int = 0
-    source: str = ""
+
+    def take_venue(self, text: str) -> bool:
+        """Whether `text` is a venue tag; the first one found is the entry's venue."""
+        found = read_venue_tag(text)
+        if found is None:
+            return False
+        if self.venue is None:
+            self.venue, self.venue_tag = found
+            return True
+        return False
 
 
 def _leading_tags(text: str, parts: _Parts, brackets: Brackets, references: References) -> int:
@@ -72,13 +82,10 @@ def _leading_tags(text: str, parts: _Parts, brackets: Brackets, references: Refe
             if found is None:
                 break
             tag = found.group(1).strip()
-            if parse_venue_tag(tag) is None and not _DATE.match(tag):
+            if read_venue_tag(tag) is None and not _DATE.match(tag):
                 break
             pos = found.end()
-        venue = parse_venue_tag(tag)
-        if venue is not None and parts.venue is None:
-            parts.venue = venue
-        else:
+        if not parts.take_venue(tag):
             parts.notes.append(tag)
     return pos
 
@@ -105,10 +112,7 @@ def _trailing_text(parts: _Parts, text: str, subtitle_allowed: bool) -> None:
         piece = raw.lstrip(_SEPARATORS).rstrip(" |")
         if not piece:
             continue
-        venue = parse_venue_tag(piece)
-        if venue is not None and parts.venue is None:
-            parts.venue = venue
-        else:
+        if not parts.take_venue(piece):
             parts.notes.append(plain_text(piece))
 
 
@@ -140,10 +144,10 @@ def _url_of(link: Link, parts: _Parts) -> str:
 
 
 def parse_bullet(
-    content: str, references: References = NO_REFERENCES, line: int = 0, source: str = ""
+    content: str, references: References = NO_REFERENCES, line: int = 0
 ) -> tuple[ListItem, list[str]]:
     """A bullet's text (after `- `) as an item, with warnings; ItemError if there is no entry."""
-    parts = _Parts(line=line, source=source)
+    parts = _Parts(line=line)
     text = content.strip()
     brackets = Brackets(text)
     rest = _leading_tags(text, parts, brackets, references)
@@ -178,10 +182,9 @@ def parse_table_row(
     cells: dict[str, list[str]],
     references: References = NO_REFERENCES,
     line: int = 0,
-    source: str = "",
 ) -> tuple[ListItem, list[str]]:
     """A table row, its cells grouped by role (title, link, venue, note), as an item."""
-    parts = _Parts(line=line, source=source)
+    parts = _Parts(line=line)
     for cell in cells.get("title", []):
         tokens = tokenize(cell, references)
         links = [t for t in tokens if isinstance(t, Link)]
@@ -204,10 +207,7 @@ def parse_table_row(
                     parts.links.append(link)
     for cell in cells.get("venue", []):
         text = plain_text(cell)
-        venue = parse_venue_tag(text) if text else None
-        if venue is not None:
-            parts.venue = venue
-        elif text:
+        if text and not parts.take_venue(text):
             parts.notes.append(text)
     parts.notes.extend(text for cell in cells.get("note", []) if (text := plain_text(cell)))
     return _finish(parts, note_separator="; ")
@@ -215,14 +215,14 @@ def parse_table_row(
 
 def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[str]]:
     title = parts.title.strip()
-    arxiv_id = url = None
+    arxiv_id = url = arxiv_url = None
     if parts.main is not None:
         url = _url_of(parts.main, parts) or None
         if url is not None and url.startswith("#"):
             raise ItemError("links to a heading of the page, not to a paper")
         arxiv_id = arxiv_id_from_url(url) if url else None
         if arxiv_id is not None:
-            url = None
+            arxiv_url, url = url, None
         elif url is not None and is_arxiv_host(url):
             parts.warnings.append(f"arXiv link without a readable id: {url}")
     extras: list[tuple[str, str]] = []
@@ -232,12 +232,14 @@ def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[
             continue
         found = arxiv_id_from_url(target)
         if found is not None and arxiv_id is None and _names_arxiv(link.label):
-            arxiv_id = found
+            arxiv_id, arxiv_url = found, target
             continue
         extras.append((plain_text(link.label).strip("[]") or target, target))
     if not title:
         raise ItemError("no title")
-    venue = None if is_implied_arxiv(parts.venue, arxiv_id) else parts.venue
+    venue, venue_tag = parts.venue, parts.venue_tag
+    if is_implied_arxiv(venue, arxiv_id):
+        venue = venue_tag = None
     note = note_separator.join(n for n in parts.notes if n) or None
     item = ListItem(
         title=title,
@@ -247,7 +249,8 @@ def _finish(parts: _Parts, note_separator: str = " | ") -> tuple[ListItem, list[
         note=note,
         links=tuple(extras),
         line=parts.line,
-        source=parts.source,
+        venue_tag=venue_tag,
+        arxiv_url=None if arxiv_id is None or arxiv_url == abs_url(arxiv_id) else arxiv_url,
     )
     return item, parts.warnings
 
@@ -258,22 +261,24 @@ def _names_arxiv(label: str) -> bool:
     return "arxiv" in text or text in GENERIC_LABELS
 
 
-def attach_child_link(
-    parent: ListItem, content: str, references: References = NO_REFERENCES
-) -> ListItem | None:
-    """`  - [arxiv version](...)` under an entry: the entry's arXiv id (or another link of it)."""
-    tokens = [
-        t
-        for t in tokenize(content.strip(), references)
-        if not (isinstance(t, str) and not t.strip())
-    ]
-    if len(tokens) != 1 or not isinstance(tokens[0], Link):
-        return None
-    link = tokens[0]
-    found = arxiv_id_from_url(link.url)
-    if found is not None and parent.arxiv_id is None:
-        venue = None if is_implied_arxiv(parent.venue, found) else parent.venue
-        return replace(parent, arxiv_id=found, venue=venue)
-    if "arxiv" in link.label.casefold() or "version" in link.label.casefold():
-        return replace(parent, links=(*parent.links, (plain_text(link.label), link.url)))
+def child_arxiv_id(
+    content: str, references: References = NO_REFERENCES, depth: int = 2
+) -> str | None:
+    """The entry's own arXiv id from a line under it (`  - [arxiv version](...)`), if any.
+
+    Only a link labelled as the arXiv version counts: "Journal version of [X](...)" cites another.
+    Links inside bracket groups (`[[arXiv](...)] [[OpenReview](...)]`) count too.
+    """
+    for token in tokenize(content.strip(), references):
+        if isinstance(token, Group) and depth > 0:
+            found = child_arxiv_id(token.text, references, depth - 1)
+        elif isinstance(token, Link):
+            label = plain_text(token.label).strip("[]").casefold()
+            found = arxiv_id_from_url(token.url)
+            names = "arxiv" in label or label.endswith("version") or label in GENERIC_LABELS
+            found = found if names else None
+        else:
+            continue
+        if found is not None:
+            return found
     return None

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from digest.list_document import ListDocument, ListItem
+from digest.list_document import DocSection, ListDocument, ListItem
 from digest.list_markdown.inline import escape_label
-from digest.list_markdown.writing import extra_links, heading, lines_out, plain_title, split_name
+from digest.list_markdown.writing import (
+    StyleWriter,
+    blank_line,
+    extra_links,
+    heading,
+    plain_title,
+    split_name,
+    title_line,
+    title_link,
+    venue_text,
+    write_document,
+)
 from digest.list_venues import llmsys_venue
 
 
-def format_item(item: ListItem) -> str:
+def format_item(item: ListItem) -> list[str]:
     """One entry as an llmsys bullet."""
-    link = item.link
+    link = title_link(item)
     if link:
         name, subtitle = split_name(item.title)
         line = f"- [{escape_label(name)}]({link})"
@@ -19,18 +30,21 @@ def format_item(item: ListItem) -> str:
     else:
         line = "- " + plain_title(item.title)
     line += extra_links(item)
-    if item.venue:
-        line += " | " + llmsys_venue(item.venue)
+    venue = venue_text(item, llmsys_venue)
+    if venue:
+        line += " | " + venue
     if item.note:
         line += " | " + escape_label(item.note)
-    return line
+    return [line]
+
+
+def _head(_document: ListDocument, section: DocSection) -> list[str]:
+    return [heading(section)]
+
+
+WRITER = StyleWriter("llmsys", title_line, _head, format_item, blank_line)
 
 
 def write(document: ListDocument) -> str:
     """The whole list in the llmsys style."""
-    body: list[str] = []
-    for section in document.sections:
-        body.append(heading(section))
-        body.extend(format_item(item) for item in section.items)
-        body.append("")
-    return lines_out(document, body)
+    return write_document(document, WRITER)

@@ -14,12 +14,16 @@ from digest.list_document import (
     DEFAULT_SECTION,
     SECTION_SEPARATOR,
     DocSection,
+    DocumentLayout,
+    ItemLayout,
     ListDocument,
     ListItem,
     ListTooBig,
     ReadLimits,
     ReadProblem,
     ReadResult,
+    SectionLayout,
+    fingerprint,
 )
 from digest.list_markdown.duplicates import NearSearch, find_duplicates
 from digest.list_markdown.inline import (
@@ -29,8 +33,9 @@ from digest.list_markdown.inline import (
     plain_text,
     reference_key,
 )
-from digest.list_markdown.items import ItemError, attach_child_link, parse_bullet, parse_table_row
-from digest.list_venues import parse_venue_tag, split_venue
+from digest.list_markdown.items import ItemError, child_arxiv_id, parse_bullet, parse_table_row
+from digest.list_markdown.kept_lines import is_kept_bullet, is_kept_heading
+from digest.list_venues import is_implied_arxiv, parse_venue_tag, split_venue
 
 # No pattern here holds two neighbouring repeats that can share characters (`\s*:?\s*`): a
 # failed match would retry every split of a long run of spaces. What they leave out (a heading's
@@ -54,6 +59,11 @@ _COLUMN_ROLES = {
     "note": ("note", "notes", "keywords", "institute", "comment", "remarks", "date", "tags"),
 }
 SUBGROUP_LEVEL = 7  # bold lines and <summary> sit below every heading level
+CATEGORY_LEVEL = 8  # a bullet naming a category of the indented entries below it
+MAX_CATEGORY_CHARS = 80
+MAX_CATEGORY_WORDS = 10
+_NOT_CATEGORY_START = tuple(">!<[|`")
+_NOT_CATEGORY_END = tuple(".,;!?")
 MAX_LIST_TITLE_CHARS = 200  # what a workspace's settings keep of a list's title
 # An entry has a few links and tags; a line with thousands of brackets is not one, and reading
 # it bracket by bracket would cost more than the rest of the list.
@@ -62,14 +72,27 @@ _TOO_MANY_BRACKETS = f"more than {MAX_LINE_BRACKETS:,} brackets: not read as an 
 
 
 @dataclass(slots=True)
+class _Event:
+    """Where a heading or an entry starts in the file, for giving each line back to its owner."""
+
+    start: int  # index of its first line
+    path: tuple[str, ...]
+    item: int | None = None  # the entry's index in its section, None for a heading
+    end: int = 0  # just past an entry's own lines
+    children_end: int = 0  # just past the lines under it
+
+
+@dataclass(slots=True)
 class _State:
     title: str | None = None
     headings: list[tuple[int, str]] = field(default_factory=list)
+    # Inside a table of contents or a section of other things (References, TODO): no entries.
     in_toc_level: int | None = None
     table_roles: list[str | None] | None = None
     expect_rule: bool = False
     last_item: tuple[tuple[str, ...], int] | None = None
     last_indent: int = 0
+    events: list[_Event] = field(default_factory=list)
     source: list[str] = field(default_factory=list)  # the file's lines as written
     limits: ReadLimits = field(default_factory=ReadLimits)
     entries: int = 0
@@ -83,20 +106,22 @@ class _State:
     def path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.headings)
 
-    def enter(self, level: int, title: str) -> None:
+    def enter(self, level: int, title: str, start: int) -> None:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
         self._section(self.path)
+        self.events.append(_Event(start, self.path))
         self.table_roles = None
         self.last_item = None
 
-    def add(self, item: ListItem) -> None:
+    def add(self, item: ListItem, start: int, end: int) -> None:
         path = self.path or (DEFAULT_SECTION,)
         self._section(path)
         bucket = self.items.setdefault(path, [])
         bucket.append(item)
         self.last_item = (path, len(bucket) - 1)
+        self.events.append(_Event(start, path, len(bucket) - 1, end, end))
         self.entries += 1
         most = self.limits.max_entries
         if most is not None and self.entries > most:
@@ -238,42 +263,91 @@ def _table_row(state: _State, line: str, number: int) -> None:
         state.problems.append(ReadProblem(number, line.strip(), _TOO_MANY_BRACKETS))
         return
     try:
-        item, warnings = parse_table_row(
-            grouped, state.references, number, state.source[number - 1]
-        )
+        item, warnings = parse_table_row(grouped, state.references, number)
     except ItemError as exc:
         state.problems.append(ReadProblem(number, line.strip(), f"table row: {exc}"))
         return
-    state.add(item)
+    state.add(item, number - 1, number)
+    state.last_item = None  # a row has no lines under it
     state.problems.extend(ReadProblem(number, line.strip(), w) for w in warnings)
 
 
-def _bullet(state: _State, lines: list[str], index: int, previous_blank: bool) -> int:
+def _is_category_line(lines: list[str], index: int) -> bool:
+    """A short plain line standing alone right above entries: a category written as text.
+
+    `Serving:` or `Training` on its own line, a blank line (or the start) above it and a bullet
+    right below it (a blank line between allowed), names the section of the bullets below.
+    """
+    line = lines[index]
+    text = line.strip()
+    if line[:1].isspace() or len(text) > MAX_CATEGORY_CHARS or "](" in text:
+        return False
+    if text.startswith(_NOT_CATEGORY_START) or text.endswith(_NOT_CATEGORY_END):
+        return False
+    if len(text.split()) > MAX_CATEGORY_WORDS or (index > 0 and lines[index - 1].strip()):
+        return False
+    following = index + 1
+    if following < len(lines) and not lines[following].strip():
+        following += 1
+    return following < len(lines) and bool(_BULLET.match(lines[following]))
+
+
+def _names_category(state: _State, lines: list[str], index: int, indent: int) -> bool:
+    """Whether the bullet at `index` (no link, no venue) heads more indented entries below it."""
+    following = index + 1
+    while following < len(lines) and not lines[following].strip():
+        following += 1
+    if following >= len(lines):
+        return False
+    below = _BULLET.match(lines[following])
+    if below is None or len(below.group(1)) <= indent:
+        return False
+    try:
+        item, _ = parse_bullet(below.group(2), state.references)
+    except ItemError:
+        return False
+    return item.link is not None
+
+
+def _child(state: _State, content: str, index: int, last: int) -> None:
+    """A line under the last entry: kept with it; its arXiv id if the entry has none."""
+    assert state.last_item is not None
+    path, position = state.last_item
+    bucket = state.items[path]
+    parent = bucket[position]
+    state.events[-1].children_end = last + 1
+    if parent.arxiv_id is None and (found := child_arxiv_id(content, state.references)):
+        venue = None if is_implied_arxiv(parent.venue, found) else parent.venue
+        tag = parent.venue_tag if venue else None
+        bucket[position] = replace(parent, arxiv_id=found, venue=venue, venue_tag=tag)
+
+
+def _bullet(state: _State, lines: list[str], index: int) -> int:
     text, last = _joined_bullet(lines, index)
     found = _BULLET.match(text)
     assert found is not None
     indent, content = found.group(1), found.group(2)
     number = index + 1
+    if len(indent) > state.last_indent and state.last_item is not None:
+        _child(state, content, index, last)
+        return last
     if content.count("[") > MAX_LINE_BRACKETS:
         state.problems.append(ReadProblem(number, text.strip(), _TOO_MANY_BRACKETS))
         return last
-    source = "\n".join(state.source[index : last + 1])
-    if len(indent) > state.last_indent and state.last_item is not None and not previous_blank:
-        path, position = state.last_item
-        parent = state.items[path][position]
-        attached = attach_child_link(parent, content, state.references)
-        if attached is not None:
-            state.items[path][position] = replace(attached, source=f"{parent.source}\n{source}")
-            return last
+    if state.in_toc_level is not None or is_kept_bullet(content):
+        state.last_item = None
+        return last
     try:
-        item, warnings = parse_bullet(content, state.references, number, source)
+        item, warnings = parse_bullet(content, state.references, number)
     except ItemError as exc:
-        if state.in_toc_level is None:
-            state.problems.append(ReadProblem(number, text.strip(), str(exc)))
+        state.problems.append(ReadProblem(number, text.strip(), str(exc)))
+        state.last_item = None
         return last
-    if state.in_toc_level is not None:
+    bare = item.link is None and item.venue is None and not item.links
+    if bare and _names_category(state, lines, last, len(indent)):
+        state.enter(CATEGORY_LEVEL, item.title, index)
         return last
-    state.add(item)
+    state.add(item, index, last + 1)
     state.last_indent = len(indent)
     state.problems.extend(ReadProblem(number, text.strip(), w) for w in warnings)
     return last
@@ -303,14 +377,12 @@ def read_markdown(text: str, style: str, limits: ReadLimits | None = None) -> Re
     source = text.splitlines()
     lines = _strip_comments(source)
     state = _State(source=source, references=_references(lines), limits=limits or ReadLimits())
-    previous_blank = True
     index = 0
     while index < len(lines):
         line = lines[index]
         number = index + 1
         stripped = line.strip()
         if not stripped:
-            previous_blank = True
             state.table_roles = None if not _is_table(line) else state.table_roles
             index += 1
             continue
@@ -325,15 +397,22 @@ def read_markdown(text: str, style: str, limits: ReadLimits | None = None) -> Re
                 state.in_toc_level = None
             if level == 1 and state.title is None and not state.headings:
                 state.title = title
-            elif title.casefold() in _TOC_TITLES:
+            elif title.casefold() in _TOC_TITLES or is_kept_heading(title):
                 state.in_toc_level = level
-                state.enter(level, title)
+                state.enter(level, title, index)
             elif title:
-                state.enter(level, title)
+                state.enter(level, title, index)
         elif summary or (bold is not None and not _BULLET.match(line)):
             title = plain_text(summary.group(1) if summary else bold or "").rstrip(":").strip()
             if title and state.in_toc_level is None:
-                state.enter(SUBGROUP_LEVEL, title)
+                state.enter(SUBGROUP_LEVEL, title, index)
+        elif (
+            state.last_item is not None
+            and len(line) - len(line.lstrip()) > state.last_indent
+            and not _BULLET.match(line)
+            and not _is_table(line)
+        ):
+            _child(state, line, index, index)  # an indented line under an entry
         elif _DETAILS_END.match(line):
             if state.headings and state.headings[-1][0] == SUBGROUP_LEVEL:
                 state.headings.pop()
@@ -342,19 +421,79 @@ def read_markdown(text: str, style: str, limits: ReadLimits | None = None) -> Re
             if state.in_toc_level is None:
                 _table_row(state, line, number)
         elif _BULLET.match(line):
-            index = _bullet(state, lines, index, previous_blank)
-        previous_blank = False
+            index = _bullet(state, lines, index)
+        else:
+            state.last_item = None  # a paragraph ends the entry above it
+            if state.in_toc_level is None and _is_category_line(lines, index):
+                state.enter(SUBGROUP_LEVEL, plain_text(stripped).rstrip(":").strip(), index)
         index += 1
     return _result(state, style)
 
 
+def _layouts(
+    state: _State, keep: set[tuple[str, ...]], style: str
+) -> tuple[DocumentLayout, dict[tuple[str, ...], SectionLayout]]:
+    """Every line of the file given to its owner: the preamble, a section, an entry.
+
+    An owner is the first heading of each section kept and every entry; it owns the lines from
+    its start to the next owner's. An entry's lines after its own and its children's are its tail
+    when the next owner is the next entry of its section, else its section's tail.
+    """
+    source = state.source
+    owners: list[_Event] = []
+    headed: set[tuple[str, ...]] = set()
+    for event in state.events:
+        if event.item is not None:
+            owners.append(event)
+        elif event.path in keep and event.path not in headed:
+            headed.add(event.path)
+            owners.append(event)
+    heads: dict[tuple[str, ...], tuple[str, ...]] = {}
+    tails: dict[tuple[str, ...], list[str]] = {}
+    for number, owner in enumerate(owners):
+        following = owners[number + 1] if number + 1 < len(owners) else None
+        stop = following.start if following is not None else len(source)
+        if owner.item is None:
+            heads[owner.path] = tuple(source[owner.start : stop])
+            continue
+        bucket = state.items[owner.path]
+        item = bucket[owner.item]
+        gap = source[owner.children_end : stop]
+        same_section = following is not None and following.item is not None
+        if same_section and following is not None and following.path == owner.path:
+            tail, gap = tuple(gap), []
+        else:
+            tail = ()
+            tails.setdefault(owner.path, []).extend(gap)
+        bucket[owner.item] = replace(
+            item,
+            children=tuple(source[owner.end : owner.children_end]),
+            layout=ItemLayout(style, tuple(source[owner.start : owner.end]), tail),
+        )
+    preamble = tuple(source[: owners[0].start] if owners else source)
+    sections = {
+        path: SectionLayout(style, heads.get(path, ()), tuple(tails.get(path, ()))) for path in keep
+    }
+    return DocumentLayout(style, preamble), sections
+
+
+def _keyed(item: ListItem) -> ListItem:
+    """The item with the fingerprint of the fields its lines were read as."""
+    if item.layout is None:
+        return item
+    return replace(item, layout=replace(item.layout, key=fingerprint(item.key(), item.children)))
+
+
 def _result(state: _State, style: str) -> ReadResult:
-    toc = {p for p in state.order if p and p[-1].casefold() in _TOC_TITLES}
+    toc = {
+        p for p in state.order if p and (p[-1].casefold() in _TOC_TITLES or is_kept_heading(p[-1]))
+    }
     filled = {p for p, items in state.items.items() if items}
     keep = {p[:n] for p in filled for n in range(1, len(p) + 1)} - toc
     skipped = tuple(
         SECTION_SEPARATOR.join(p) for p in state.order if p not in keep and p not in toc
     )
+    layout, section_layouts = _layouts(state, keep, style)
     sections = []
     for path in _order_tree(state.order, keep):
         items = state.items.get(path, [])
@@ -363,9 +502,10 @@ def _result(state: _State, style: str) -> ReadResult:
             # Only a conference with its year ("SOSP 2024") names the venue of its entries.
             if implied is not None and split_venue(implied)[1] is not None:
                 items = [i if i.venue else replace(i, venue=implied) for i in items]
-        sections.append(DocSection(path, tuple(items)))
+        keyed = tuple(_keyed(item) for item in items)
+        sections.append(DocSection(path, keyed, section_layouts[path]))
     title = (state.title or "")[:MAX_LIST_TITLE_CHARS].rstrip() or "Paper list"
-    document = ListDocument(title, tuple(sections))
+    document = ListDocument(title, tuple(sections), layout)
     search = NearSearch()
     duplicates = tuple(find_duplicates(document, search))
     unchecked: tuple[str, ...] = ()

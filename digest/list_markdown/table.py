@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from digest.list_document import ListDocument, ListItem
+from dataclasses import replace
+
+from digest.list_document import DocSection, ListDocument, ListItem
 from digest.list_markdown.inline import escape_cell, escape_label
-from digest.list_markdown.writing import extra_links, heading, lines_out
+from digest.list_markdown.writing import (
+    StyleWriter,
+    extra_links,
+    heading,
+    title_line,
+    venue_text,
+    write_document,
+)
 
 
 def _columns(document: ListDocument) -> list[str]:
@@ -26,7 +35,7 @@ def format_row(item: ListItem, columns: list[str]) -> str:
         if column == "Title":
             cells.append(escape_cell(escape_label(item.title)))
         elif column == "Venue":
-            cells.append(item.venue or "")
+            cells.append(venue_text(item) or "")
         elif column == "Link":
             link = f"[[paper]]({item.link})" if item.link else ""
             cells.append((link + extra_links(item, double=True)).strip())
@@ -38,13 +47,19 @@ def format_row(item: ListItem, columns: list[str]) -> str:
 def write(document: ListDocument) -> str:
     """The whole list as one table per section."""
     columns = _columns(document)
-    header = "| " + " | ".join(columns) + " |"
-    rule = "| " + " | ".join("---" for _ in columns) + " |"
-    body: list[str] = []
-    for section in document.sections:
-        body.extend([heading(section), ""])
+
+    def head(_document: ListDocument, section: DocSection) -> list[str]:
+        lines = [heading(section), ""]
         if section.items:
-            body.extend([header, rule])
-            body.extend(format_row(item, columns) for item in section.items)
-            body.append("")
-    return lines_out(document, body)
+            lines.append("| " + " | ".join(columns) + " |")
+            lines.append("| " + " | ".join("---" for _ in columns) + " |")
+        return lines
+
+    def row(item: ListItem) -> list[str]:
+        # A row has no lines under it: an arXiv link kept in one goes in the row's links.
+        return [format_row(replace(item, children=()), columns)]
+
+    def end(section: DocSection) -> list[str]:
+        return [""] if section.items else []
+
+    return write_document(document, StyleWriter("table", title_line, head, row, end, False))

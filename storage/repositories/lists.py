@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from digest.list_document import DocumentLayout, SectionLayout
 from digest.models import ListEntry, ListSection, NewListEntry
 from digest.ports import Clock
 from storage.batching import batches
-from storage.convert import entry_from_row, section_from_row
-from storage.tables import ListEntryRow, ListSectionRow
+from storage.convert import (
+    entry_from_row,
+    item_layout_to_json,
+    section_from_row,
+    section_layout_to_json,
+)
+from storage.tables import ListEntryRow, ListLayoutRow, ListSectionRow
 
 
 def _display_order(sections: list[ListSection]) -> list[ListSection]:
@@ -155,12 +161,42 @@ class SqlListRepository:
                     "removed_at": None,
                     "removed_by": None,
                     "links": [list(link) for link in entry.links] or None,
+                    "venue_tag": entry.venue_tag,
+                    "arxiv_url": entry.arxiv_url,
+                    "children": list(entry.children) or None,
+                    "layout": item_layout_to_json(entry.layout),
                 }
             )
         # Core INSERT with many rows: compiled once, sent as multi-row VALUES batches.
         for chunk in batches(values, ENTRY_BATCH):
             await self._session.execute(insert(ENTRIES), chunk)
         return len(values)
+
+    async def set_section_layouts(self, layouts: dict[int, SectionLayout]) -> None:
+        """Keep sections' headings as an imported list wrote them, by section id."""
+        for section_id, layout in layouts.items():
+            await self._session.execute(
+                update(ListSectionRow)
+                .where(ListSectionRow.id == section_id)
+                .values(layout=section_layout_to_json(layout))
+            )
+
+    async def layout(self, workspace_id: int) -> DocumentLayout | None:
+        """What the workspace's imported list held before its first section, if it was kept."""
+        row = await self._session.get(ListLayoutRow, workspace_id)
+        if row is None:
+            return None
+        return DocumentLayout(row.style, tuple(str(line) for line in row.preamble))
+
+    async def set_layout(self, workspace_id: int, layout: DocumentLayout) -> None:
+        """Keep what an imported list held before its first section (replacing what was)."""
+        row = await self._session.get(ListLayoutRow, workspace_id)
+        if row is None:
+            row = ListLayoutRow(workspace_id=workspace_id)
+            self._session.add(row)
+        row.style = layout.style
+        row.preamble = list(layout.preamble)
+        await self._session.flush()
 
     async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:
         """The live entry holding a paper, if the paper is on the list."""

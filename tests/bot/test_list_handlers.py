@@ -3,6 +3,8 @@ decision messages to nominators, and the admin commands that change the list."""
 
 from __future__ import annotations
 
+import re
+
 from bot import messages
 from bot.handlers import Handlers
 from bot.ports import (
@@ -79,7 +81,11 @@ async def test_review_message_suggests_sections_and_approve_files_into_the_first
     assert "Nominated" in reply.text
     [(channel, kind, review)] = await _outbox(sqlite_store, clock)
     assert (channel, kind) == ("papers", "review")
-    assert "Suggested sections: Inference / Serving;" in review.text
+    # The three likeliest sections, each with the model's confidence.
+    assert re.search(
+        r"Suggested sections: Inference / Serving \(\d+%\); [^;]+ \(\d+%\); [^;]+ \(\d+%\)\.",
+        review.text,
+    )
     approve, menu, reject = review.components
     assert isinstance(approve, Button) and isinstance(menu, Select)
     assert approve.action == messages.APPROVE
@@ -89,7 +95,11 @@ async def test_review_message_suggests_sections_and_approve_files_into_the_first
     assert menu.action == messages.FILE
     labels = [o.label for o in menu.options]
     assert labels[0] == "Inference / Serving"
-    assert [o.description for o in menu.options] == ["suggested"] * 3 + [None]
+    described = [o.description or "" for o in menu.options]
+    assert [re.fullmatch(r"suggested, \d+%", d) is not None for d in described] == [True] * 3 + [
+        False
+    ]
+    assert described[3] == ""
     assert sorted(labels) == ["Inference", "Inference / Serving", "Scheduling", "Training"]
     ids = {approve.id, menu.id, reject.id}
     assert len(ids) == 3  # Slack wants action ids unique within a block

@@ -146,4 +146,5 @@ async def test_the_section_model_trains_in_a_worker_process(pool: ProcessOffload
     suggester = SectionSuggester(run=pool)
     await suggester.train(1, examples)
     assert suggester.ready(1, examples)
-    assert (await suggester.suggest(1, examples, "Serving LLMs with a paged cache"))[0] == "Serving"
+    paper = Example("Serving LLMs with a paged cache")
+    assert (await suggester.suggest(1, examples, paper))[0].section == "Serving"

@@ -83,13 +83,14 @@ def test_menus_keep_to_the_platforms_limits() -> None:
 
 def test_the_review_message_caps_its_menu_and_suggests_first() -> None:
     sections = [(i, f"Section {i}") for i in range(1, 40)]
-    review = review_message(make_paper("2606.00001"), 9, 2, [(30, "Section 30")], sections)
+    review = review_message(make_paper("2606.00001"), 9, 2, [(30, "Section 30", 0.62)], sections)
+    assert "Suggested sections: Section 30 (62%)." in review.text
     approve, menu, reject = review.components
     assert approve.id == "pb:approve:9:30"
     assert isinstance(menu, Select) and menu.id == "pb:file:9"
     assert reject.id == "pb:reject:9"
     assert len(menu.options) == 25
-    assert (menu.options[0].value, menu.options[0].description) == ("30", "suggested")
+    assert (menu.options[0].value, menu.options[0].description) == ("30", "suggested, 62%")
     assert [o.value for o in menu.options[1:3]] == ["1", "2"]
     bare = review_message(make_paper("2606.00001"), 9, 1)
     assert [c.id for c in bare.components] == ["pb:approve:9", "pb:reject:9"]

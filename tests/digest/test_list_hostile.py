@@ -216,8 +216,10 @@ def test_each_item_keeps_its_source_lines() -> None:
         """
     )
     tfdata, intune = read_list(text).document.items
-    assert tfdata.source == "\n".join(text.splitlines()[2:4])
-    assert intune.source == "\n".join(text.splitlines()[4:6])
+    assert tfdata.layout is not None and intune.layout is not None
+    assert tfdata.layout.source + tfdata.children == tuple(text.splitlines()[2:4])
+    assert tfdata.children == ("  - [arxiv version](https://arxiv.org/abs/2210.14826)",)
+    assert intune.layout.source == tuple(text.splitlines()[4:6])
     assert (tfdata.line, intune.line) == (3, 5)
 
 

@@ -22,11 +22,14 @@ STYLE_FILES = {
     "conference-notes": "conference-notes-style.md",
     "table": "table-style.md",
 }
-# Entries, arXiv ids, sections each file holds (counted by hand on the excerpts).
+# Entries, arXiv ids, sections each file holds (counted by hand on the excerpts). The
+# conference-notes file's "useful website" (3 bullets, 4 below them), "TODO list" (6 calls for
+# papers) and "arxiv papers" (a link to another file) hold no papers, nor does a "to be updated"
+# bullet: they are kept as lines, not entries.
 EXPECTED = {
     "llmsys": (28, 22, 5),
     "bracket-venue": (140, 50, 16),
-    "conference-notes": (103, 23, 23),
+    "conference-notes": (88, 23, 20),
     "table": (31, 24, 4),
 }
 
