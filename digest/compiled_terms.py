@@ -43,7 +43,9 @@ class CompiledTerm:
         self.term = term
         self.kind = term.kind
         self.rendered = term.render()
-        self.keys = tuple(word_key(word) for word in term.words)
+        # a prefix is used as typed: `fores*` must not lose its `s` and become `fore*`
+        prefix = term.kind == "prefix"
+        self.keys = term.words if prefix else tuple(word_key(word) for word in term.words)
         self.forms = tuple(variants(key) for key in self.keys)  # per key, the tokens it is
         # an author term's whole words (not initials), as the tokens that carry them
         self.anchors = _NO_ANCHORS

@@ -106,11 +106,7 @@ def has_phrase(sequence: tuple[str, ...], words: tuple[tuple[str, ...], ...]) ->
 
 
 def prefix_parts(text: PaperText, prefix: str) -> int:
-    """The parts (bits) holding a token that starts with `prefix`.
-
-    For a prefix that is a match key this is the same as "a token whose key starts with it": a
-    key is its token or the token less a final `s`, and a key never ends in a strippable `s`.
-    """
+    """The parts (bits) holding a token that starts with `prefix` (the prefix as typed)."""
     tokens = text.sorted_tokens()
     parts = text.parts
     bits = 0
