@@ -8,14 +8,15 @@ import logging
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
 from bot.cli.common import CliError
 from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
-from bot.logs import configure_logging
-from config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from config import Settings
 
 
 class CommandGroup(Protocol):
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    from bot.logs import configure_logging
+    from config import load_settings
+
     settings = load_settings(args.env_file)
     configure_logging(settings)
     if args.command == "demo":
@@ -68,6 +72,9 @@ def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one paperbot command; returns the process exit status."""
     args = build_parser().parse_args(argv)
+    # imported once the arguments are read: `paperbot --help` needs no settings library
+    from config import ConfigError
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return asyncio.run(_dispatch(args))

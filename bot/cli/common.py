@@ -1,4 +1,8 @@
-"""What every `paperbot` sub-command shares: errors, argument types, opening the store."""
+"""What every `paperbot` sub-command shares: errors, argument types, opening the store.
+
+The modules of bot/cli import what their commands need inside the commands: building the parser
+(`paperbot --help`) must not import SQLAlchemy, Alembic or the chat libraries.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
-from bot.app import open_store
-from config import Settings
-from digest.clock import SystemClock
-from digest.models import Workspace
-from digest.ports import Unit
-from storage.store import SqlStore
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.models import Workspace
+    from digest.ports import Unit
+    from storage.store import SqlStore
 
 
 class CliError(Exception):
@@ -30,6 +34,9 @@ def iso_date(text: str) -> date:
 @asynccontextmanager
 async def opened_store(settings: Settings) -> AsyncIterator[SqlStore]:
     """The migrated store on the real clock, closed afterwards."""
+    from bot.app import open_store
+    from digest.clock import SystemClock
+
     store = await open_store(settings, SystemClock())
     try:
         yield store

@@ -7,17 +7,15 @@ import asyncio
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, opened_store, pick_workspace
-from config import Settings
-from digest.bibtex import bibtex_document
-from digest.clock import SystemClock
-from digest.list_document import ReadResult
-from digest.list_import import ImportReport, ListImportError, import_list, read_list_file
-from digest.list_markdown import AUTO, STYLES, StyleError, check_style
-from digest.list_view import section_paths
-from digest.lists import SECTION_SEPARATOR, export_json, export_markdown, load_list
-from digest.models import WorkspaceSettings
+from digest.list_markdown import AUTO, STYLES
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.list_document import ReadResult
+    from digest.list_import import ImportReport
 
 MAX_SHOWN = 20
 
@@ -50,6 +48,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.bibtex import bibtex_document
+    from digest.list_markdown import StyleError
+    from digest.lists import export_json, export_markdown, load_list
+
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
@@ -103,6 +105,11 @@ def _print_report(report: ImportReport) -> None:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.clock import SystemClock
+    from digest.list_import import ListImportError, import_list, read_list_file
+    from digest.list_markdown import check_style
+    from digest.models import WorkspaceSettings
+
     try:
         read = await asyncio.to_thread(read_list_file, args.file, args.style)
     except ListImportError as exc:
@@ -136,6 +143,9 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.list_view import section_paths
+    from digest.lists import SECTION_SEPARATOR
+
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace)
         sections = await unit.lists.sections(workspace.id)

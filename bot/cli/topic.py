@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from bot.cli.common import iso_date, opened_store
-from config import Settings
-from digest.ports import Unit
-from digest.query import QueryError, pointed
-from digest.topics import RuleCheck, check_rule
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.ports import Unit
+    from digest.query import QueryError
+    from digest.topics import RuleCheck
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,6 +43,8 @@ async def _newest_day(unit: Unit) -> date:
 
 def error_lines(rule: str, error: QueryError) -> list[str]:
     """The rule, a caret under the position of the error, and the reason."""
+    from digest.query import pointed
+
     shown, caret = pointed(rule, error)
     return [shown, caret, f"error: {error.reason}"]
 
@@ -63,6 +68,9 @@ def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the normalised rule and its matches, or the error with its position."""
+    from digest.query import QueryError
+    from digest.topics import check_rule
+
     async with opened_store(settings) as store, store.unit() as unit:
         until = args.until or await _newest_day(unit)
         try:
