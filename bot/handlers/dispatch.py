@@ -23,7 +23,14 @@ from bot.commands import (
     command_reply,
 )
 from bot.handlers import autocomplete, lists, nominations, settings, subscriptions, topics
-from bot.handlers.context import Context, Defaults, Listener, UserError, is_admin
+from bot.handlers.context import (
+    Context,
+    Defaults,
+    Listener,
+    SubscriptionsListener,
+    UserError,
+    is_admin,
+)
 from bot.logs import event_context, log_context
 from bot.ports import (
     ActionEvent,
@@ -110,7 +117,7 @@ class Handlers:
         store: Store,
         clock: Clock,
         defaults: Defaults | None = None,
-        on_subscriptions_changed: Listener | None = None,
+        on_subscriptions_changed: SubscriptionsListener | None = None,
         on_outbox_changed: Listener | None = None,
         suggester: SectionSuggester | None = None,
         offload: Offload | None = None,

@@ -48,7 +48,8 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         elif existing:
             raise UserError("This channel is already subscribed to ", bold(topic.name), ".")
     if existing:
-        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+        here = (workspace.id, invocation.channel.id)
+        await ctx.notify(subscriptions=True, outbox=bool(resumed), channel=here)
         return messages.public("Resumed this channel's digest of ", bold(topic.name), ".")
     # A paused subscription resumes above; a new one is created in its own transaction.
     async with ctx.store.unit() as unit:
@@ -84,7 +85,7 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         for sibling in siblings:
             if (sibling.weekday, sibling.at, sibling.timezone) != (weekday, at, zone):
                 await unit.subscriptions.set_schedule(sibling.id, weekday, at, zone)
-    await ctx.notify(subscriptions=True)
+    await ctx.notify(subscriptions=True, channel=(workspace.id, invocation.channel.id))
     due = weekly.next_due(subscription, ctx.clock.now())
     return messages.public(
         "Subscribed this channel to ",
@@ -103,7 +104,7 @@ async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         if not found:
             raise UserError("This channel is not subscribed to ", code(name), ".")
         await unit.subscriptions.delete(found.id)
-    await ctx.notify(subscriptions=True)
+    await ctx.notify(subscriptions=True, channel=(workspace.id, invocation.channel.id))
     return messages.public("Unsubscribed this channel from ", bold(name), ".")
 
 
@@ -212,7 +213,7 @@ async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessa
         subs = await unit.subscriptions.for_channel(workspace.id, channel)
         names = await unit.topics.get_many(s.topic_id for s in subs)
     if key:
-        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+        await ctx.notify(subscriptions=True, outbox=bool(resumed), channel=(workspace.id, channel))
     return messages.reply(
         _describe_digest(subs, names, ctx.clock.now()), title="This channel's digest"
     )
