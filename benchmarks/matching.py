@@ -3,10 +3,10 @@
 Generates realistic rules (tests/rule_generator.py: phrases and words from the corpus, categories,
 authors, prefixes, ANDNOT clauses), then for each rule count prints compile time, the time to
 match all 74,728 papers and the memory of the compiled rules. Beside each timing runs a fixed
-baseline (each of 200 rules as one regex of its words, searched in 2,000 titles and abstracts)
-so that the figures of a loaded shared machine can be compared: `x baseline` is how many
-baselines the matcher's run takes, and the idle-equivalent scales the time by the baseline's
-CPU time over its wall time. With --ref the same rules are matched by another checkout's
+baseline (benchmarks/baseline.py: 100 rules as regexes over 1,000 texts) so that the figures
+of a loaded shared machine can be compared: `x baseline` is how many baselines the matcher's
+run takes, and the idle-equivalent divides the time by the load the baseline saw (its wall time
+over its CPU time). With --ref the same rules are matched by another checkout's
 matcher (the code before a change) in a child process, beside its own baseline run. The
 compiled matcher is checked against the reference evaluator (tests/matching_reference.py) on a
 slice. Run from the repository root:
@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # the code measured: this checkout, or (in the child process of --ref) another one
 CODE = Path(os.environ.get("PAPERBOT_BENCH_CODE", ROOT))
 sys.path.insert(0, str(CODE))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baseline import run_baseline, steadiest  # noqa: E402
 
 from digest.ingest import read_corpus  # noqa: E402
 from digest.matching import Matcher  # noqa: E402
@@ -41,9 +43,7 @@ from digest.models import Paper, Topic  # noqa: E402
 
 T = TypeVar("T")
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arxiv-cs-2025-03_2026-07.jsonl.gz"
-BASELINE_RULES, BASELINE_PAPERS = 200, 2000
 REFERENCE_PAPERS = 200
-TERM_WORDS = re.compile(r"(?:(?:ti|abs|all|co|jr|au):)?\"?([A-Za-z0-9][\w ]*)")
 
 
 def _topics(rules: Sequence[str]) -> list[Topic]:
@@ -57,38 +57,22 @@ def _timed(work: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - start, result
 
 
-def baseline(rules: Sequence[str], papers: Sequence[Paper]) -> tuple[float, float]:
-    """(wall, CPU) seconds of the fixed per-rule regex work: the yardstick of the machine's load."""
-    patterns = []
-    for rule in rules[:BASELINE_RULES]:
-        words = [w for w in TERM_WORDS.findall(rule) if w not in ("AND", "OR", "ANDNOT")]
-        alternatives = "|".join(re.escape(w.strip()) for w in words if w.strip()) or "zzz"
-        patterns.append(re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE))
-    texts = [p.title + "\n" + p.abstract for p in papers[:BASELINE_PAPERS]]
-    wall, cpu = time.perf_counter(), time.process_time()
-    hits = sum(1 for pattern in patterns for text in texts if pattern.search(text))
-    assert hits >= 0
-    return time.perf_counter() - wall, time.process_time() - cpu
-
-
 def measure(
     rules: Sequence[str], papers: Sequence[Paper], count: int, repeat: int
 ) -> dict[str, float]:
     """Compile and match `count` rules over every paper, best of `repeat`, with baselines."""
     topics = _topics(rules[:count])
-    best: dict[str, float] = {"match": float("inf"), "base_wall": float("inf"), "base_cpu": 0.0}
+    best: dict[str, float] = {"match": float("inf")}
+    yardsticks = [run_baseline()]
     for _ in range(repeat):
-        wall, cpu = baseline(rules, papers)
-        if wall < best["base_wall"]:
-            best["base_wall"], best["base_cpu"] = wall, cpu
         compile_s, matcher = _timed(lambda: Matcher(topics))
         match_s, found = _timed(lambda m=matcher: m.match(papers))
         if match_s < best["match"]:
             best.update(compile=compile_s, match=match_s, matches=len(found))
         del found
-        wall, cpu = baseline(rules, papers)
-        if wall < best["base_wall"]:
-            best["base_wall"], best["base_cpu"] = wall, cpu
+        yardsticks.append(run_baseline())
+    steady = steadiest(*yardsticks)
+    best.update(base_wall=steady.wall, base_cpu=steady.cpu)
     best["rules"] = Matcher(topics).rule_count
     return best
 

@@ -27,10 +27,15 @@ from digest.models import Match, Paper, Topic
 from digest.paper_batch import PaperBatch
 from digest.paper_text import PaperText
 from digest.query import Node, Or, QueryError, Term, parse, positive_terms, render
+from digest.text import fold
 
 log = logging.getLogger(__name__)
 
 BATCH = 4096  # papers turned into postings at a time (bounds memory on long runs)
+# Up to this many needles (tokens, prefixes, author anchors the rules look for), a paper is first
+# searched for them as plain substrings, and only a paper holding one is tokenised: a handful of
+# topics then costs a few substring searches per paper, not a tokenisation.
+SCAN_LIMIT = 40
 MEMO_LIMIT = 2_000_000  # prefix memo entries (tokens seen) before it is cleared
 
 Tree = int | tuple[str, tuple["Tree", ...], tuple["Tree", ...]]
@@ -101,6 +106,8 @@ class Matcher:
         self._postings: dict[str, tuple[str, ...]] = {}
         self._prefixed: set[str] = set()  # the tokens seen that start some prefix
         self._memo_limit = memo_limit
+        needles = self._tokens | self._prefixes | self._anchors
+        self._needles = _shortest(needles) if len(needles) <= SCAN_LIMIT else None
 
     @property
     def rule_count(self) -> int:
@@ -247,6 +254,21 @@ class Matcher:
                     out.append((index, topic_ids, score, tuple(hits)))
         return out
 
+    def _text(self, paper: Paper) -> PaperText:
+        """A paper tokenised, or only its other facts when it holds none of the few needles."""
+        needles = self._needles
+        if needles is None:
+            return PaperText(paper)
+        if needles:
+            # a token of a field is a substring of the folded field (each field folded apart:
+            # one accented name must not send the whole text down the slow path)
+            fields = (paper.title, paper.abstract, paper.comment or "", paper.journal_ref or "")
+            folded = "\n".join(map(fold, (*fields, *paper.author_names)))
+            for needle in needles:
+                if needle in folded:
+                    return PaperText(paper)
+        return PaperText(paper, tokenise=False)
+
     def match(self, papers: Sequence[Paper]) -> list[Match]:
         """Every (paper, topic) pair that matches, with its score and matched terms."""
         found: list[Match] = []
@@ -254,9 +276,14 @@ class Matcher:
             return found
         for start in range(0, len(papers), BATCH):
             chunk = papers[start : start + BATCH]
-            texts = [PaperText(paper) for paper in chunk]
+            texts = [self._text(paper) for paper in chunk]
             for index, topic_ids, score, hits in self.match_texts(texts):
                 paper_id = chunk[index].arxiv_id
                 for topic_id in topic_ids:
                     found.append(Match(paper_id, topic_id, score, hits))
         return found
+
+
+def _shortest(needles: set[str]) -> tuple[str, ...]:
+    """The needles that hold no other one ("inferences" is found wherever "inference" is)."""
+    return tuple(sorted(n for n in needles if not any(o != n and o in n for o in needles)))

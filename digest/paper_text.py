@@ -34,12 +34,18 @@ class PaperText:
         "venue_year",
     )
 
-    def __init__(self, paper: Paper) -> None:
-        self.title = tuple(tokens(paper.title))
-        self.abstract = tuple(tokens(paper.abstract))
-        self.comment = tuple(tokens(paper.comment)) if paper.comment else ()
-        self.journal_ref = tuple(tokens(paper.journal_ref)) if paper.journal_ref else ()
-        self.authors = tuple(tuple(tokens(name)) for name in paper.author_names)
+    def __init__(self, paper: Paper, tokenise: bool = True) -> None:
+        """The paper's tokens, or (`tokenise` False: it holds no token a rule looks for) only
+        its categories, venue and code link."""
+        if tokenise:
+            self.title = tuple(tokens(paper.title))
+            self.abstract = tuple(tokens(paper.abstract))
+            self.comment = tuple(tokens(paper.comment)) if paper.comment else ()
+            self.journal_ref = tuple(tokens(paper.journal_ref)) if paper.journal_ref else ()
+            self.authors = tuple(tuple(tokens(name)) for name in paper.author_names)
+        else:
+            self.title = self.abstract = self.comment = self.journal_ref = ()
+            self.authors = ()
         # one dict instead of a set per field: built mostly in C (the abstract is most tokens),
         # and a term learns every part it occurs in from one lookup
         parts = dict.fromkeys(self.abstract, ABSTRACT)
