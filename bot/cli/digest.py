@@ -76,7 +76,7 @@ async def _subscription(
 ) -> Subscription:
     from digest.models import Subscription
 
-    subs = [s for s in await unit.subscriptions.all_active() if s.topic_id == topic.id]
+    subs = await unit.subscriptions.active_for_topic(topic.id)
     if channel:
         subs = [s for s in subs if s.channel_id == channel]
         if not subs:

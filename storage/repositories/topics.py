@@ -140,6 +140,15 @@ class SqlSubscriptionRepository:
         )
         return [subscription_from_row(row) for row in rows]
 
+    async def active_for_topic(self, topic_id: int) -> list[Subscription]:
+        """The subscriptions of one topic that are not paused."""
+        rows = await self._session.scalars(
+            select(SubscriptionRow)
+            .where(SubscriptionRow.topic_id == topic_id, SubscriptionRow.paused.is_(False))
+            .order_by(SubscriptionRow.id)
+        )
+        return [subscription_from_row(row) for row in rows]
+
     async def all_active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         rows = await self._session.scalars(
