@@ -16,6 +16,7 @@ from digest.sections import SectionSuggester, training_examples
 Listener = Callable[[], Awaitable[None]]
 # Told which channel's subscriptions changed; None: any channel's may have.
 SubscriptionsListener = Callable[[ChannelKey | None], Awaitable[None]]
+WorkspaceListener = Callable[[int], Awaitable[None]]
 # CPU seconds a rule may take to match the backlog (topic-add, -edit, -check): a typical rule
 # over four weeks of cs.* papers takes well under one; beyond this it is refused.
 MATCH_BUDGET = 5.0
@@ -66,6 +67,7 @@ class Context:
     offload: Offload
     on_subscriptions_changed: SubscriptionsListener | None = None
     on_outbox_changed: Listener | None = None
+    on_list_changed: WorkspaceListener | None = None
 
     async def notify(
         self, subscriptions: bool = False, outbox: bool = False, channel: ChannelKey | None = None
@@ -87,8 +89,11 @@ class Context:
         )
 
     async def list_changed(self, workspace_id: int) -> None:
-        """The list changed: start retraining its section model in the background."""
+        """The list changed: start retraining its section model in the background, and tell
+        the publisher (which publishes when the workspace asks for that)."""
         async with self.store.unit() as unit:
             examples = await training_examples(unit, workspace_id)
         if examples:
             self.suggester.refresh(workspace_id, examples)
+        if self.on_list_changed:
+            await self.on_list_changed(workspace_id)

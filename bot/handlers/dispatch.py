@@ -29,6 +29,7 @@ from bot.handlers.context import (
     Listener,
     SubscriptionsListener,
     UserError,
+    WorkspaceListener,
     is_admin,
 )
 from bot.logs import event_context, log_context
@@ -121,6 +122,7 @@ class Handlers:
         on_outbox_changed: Listener | None = None,
         suggester: SectionSuggester | None = None,
         offload: Offload | None = None,
+        on_list_changed: WorkspaceListener | None = None,
     ) -> None:
         offload = offload or asyncio.to_thread
         self.context = Context(
@@ -131,6 +133,7 @@ class Handlers:
             offload,
             on_subscriptions_changed,
             on_outbox_changed,
+            on_list_changed,
         )
 
     async def command(
