@@ -5,8 +5,8 @@ interpreter starting (`python -c "import argparse"`, the baseline), `paperbot --
 checkout, and, with --ref, that of another checkout (the code before a change). Each is the best
 of --repeat runs; the ratio to the baseline turns a loaded machine's figure into an idle one's
 (--idle-baseline: the baseline's time on this machine when idle). Then `paperbot run --console`
-on a scratch SQLite database is left idle a few seconds and its resident memory read from
-/proc. Run from the repository root:
+on a scratch SQLite database, once it asks for the first command, is left idle five seconds
+and its resident memory read from /proc. Run from the repository root:
 
     .venv/bin/python benchmarks/startup.py [--repeat 15] [--ref ../main] [--idle-baseline 0.025]
 """
@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IDLE_SECONDS = 8.0
+IDLE_SECONDS = 5.0
+PROMPT = b"> "
 
 
 def _command(checkout: Path, *args: str) -> tuple[list[str], dict[str, str]]:
@@ -45,15 +46,22 @@ def _idle_rss(checkout: Path) -> tuple[int, int]:
         command, env = _command(checkout, "run", "--console")
         env["PAPERBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{folder}/bench.db"
         process = subprocess.Popen(
-            command, env=env, cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+            command, env=env, cwd=folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
+        assert process.stdin is not None
+        assert process.stdout is not None
         try:
+            seen = b""
+            while PROMPT not in seen:  # started: the console asks for the first command
+                chunk = process.stdout.read1(4096)
+                if not chunk:
+                    raise RuntimeError(f"paperbot run --console ended: {seen[-500:]!r}")
+                seen += chunk
             time.sleep(IDLE_SECONDS)
             status = Path(f"/proc/{process.pid}/status").read_text(encoding="utf-8")
         finally:
-            assert process.stdin is not None
             process.stdin.close()  # end of input: the console says goodbye and stops
-            process.wait(timeout=30)
+            process.wait(timeout=60)
     fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
@@ -89,7 +97,7 @@ def main() -> int:
     for name, checkout in checkouts.items():
         rss, peak = _idle_rss(checkout)
         print(
-            f"paperbot run --console, idle {IDLE_SECONDS:.0f} s ({name}): "
+            f"paperbot run --console, started and idle {IDLE_SECONDS:.0f} s ({name}): "
             f"RSS {rss / 1024:.0f} MB (peak {peak / 1024:.0f} MB)"
         )
     return 0
