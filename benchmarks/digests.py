@@ -1,10 +1,11 @@
 """Benchmark: build the weekly digests of 1,000 subscriptions over one real arXiv week.
 
-    .venv/bin/python benchmarks/digests.py [--pg postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python benchmarks/digests.py [--subscriptions 1000] [--no-pg] [--repeats 3]
 
 Loads ../shared/data/corpus/one-week-2026-06-22.jsonl (1,090 papers) into a scratch SQLite file
 and a scratch PostgreSQL database, gives 50 workspaces 8 realistic topics each and 8 channels
-with 2-3 topics each (1,000 subscriptions in 400 channels), with some papers already on the
+with 2-3 topics each (1,000 subscriptions in 400 channels; --subscriptions N makes N / 20
+workspaces, so 10,000 gives 500 workspaces and 4,000 channels), with some papers already on the
 lists, already shown, or nominated. Then, on each engine, it times and counts the SQL statements
 (SQLAlchemy `before_cursor_execute` events) of:
 
@@ -50,7 +51,7 @@ from storage.tables import DigestRow, OutboxRow, SubscriptionRow
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "one-week-2026-06-22.jsonl"
-WORKSPACES = 50
+SUBSCRIPTIONS_PER_WORKSPACE = 20
 TOPICS_PER_WORKSPACE = 8
 CHANNEL_TOPICS = (3, 3, 3, 3, 2, 2, 2, 2)  # 20 subscriptions a workspace, 1,000 in all
 WATERMARK = datetime(2026, 6, 22, 7, 0, tzinfo=UTC)
@@ -120,7 +121,7 @@ class Run:
     papers: int
 
 
-async def setup(store: SqlStore) -> list[list[Subscription]]:
+async def setup(store: SqlStore, workspaces: int) -> list[list[Subscription]]:
     """Papers, topics, matches, subscriptions and some history; returns the channels."""
     rng = random.Random(2026)
     papers = list(read_corpus(CORPUS))
@@ -128,7 +129,7 @@ async def setup(store: SqlStore) -> list[list[Subscription]]:
         await unit.papers.upsert_many(papers)
     by_day = {p.arxiv_id: p.announced for p in papers}
     channels: list[list[Subscription]] = []
-    for w in range(WORKSPACES):
+    for w in range(workspaces):
         async with store.unit() as unit:
             ws = await unit.workspaces.get_or_create(Platform.CONSOLE, f"ws-{w}", f"lab {w}")
             names = rng.sample(sorted(RULES), TOPICS_PER_WORKSPACE)
@@ -286,7 +287,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
-async def bench_engine(name: str, url: str, repeats: int) -> None:
+async def bench_engine(name: str, url: str, repeats: int, workspaces: int) -> None:
     """Set up one engine and print its table."""
     engine = create_engine(url)
     await upgrade(engine)
@@ -294,13 +295,13 @@ async def bench_engine(name: str, url: str, repeats: int) -> None:
     counter = Counter()
     print(f"\n{name}: setting up ...", flush=True)
     started = time.perf_counter()
-    channels = await setup(store)
+    channels = await setup(store, workspaces)
     every = [s for subs in channels for s in subs]
     async with store.unit() as unit:
         matches = await unit.digests.candidates(every, {s.id: WATERMARK for s in every}, NOW)
     print(
-        f"{name}: {len(every)} subscriptions in {len(channels)} channels of {WORKSPACES} "
-        f"workspaces, {WORKSPACES * TOPICS_PER_WORKSPACE} topics, {len(matches)} candidate "
+        f"{name}: {len(every)} subscriptions in {len(channels)} channels of {workspaces} "
+        f"workspaces, {workspaces * TOPICS_PER_WORKSPACE} topics, {len(matches)} candidate "
         f"matches; setup {time.perf_counter() - started:.1f}s"
     )
     event.listen(engine.sync_engine, "before_cursor_execute", counter)
@@ -351,16 +352,21 @@ async def main() -> int:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--repeats", type=int, default=3, help="runs per step (best is shown)")
+    parser.add_argument(
+        "--subscriptions", type=int, default=1000, help="how many (20 a workspace; 1000)"
+    )
     args = parser.parse_args()
     if not CORPUS.is_file():
         print(f"{CORPUS} is absent: this benchmark needs ../shared/data beside the checkout.")
         return 2
+    workspaces = max(1, args.subscriptions // SUBSCRIPTIONS_PER_WORKSPACE)
     with tempfile.TemporaryDirectory() as scratch:
-        await bench_engine("SQLite", sqlite_url(Path(scratch) / "bench.db"), args.repeats)
+        url = sqlite_url(Path(scratch) / "bench.db")
+        await bench_engine("SQLite", url, args.repeats, workspaces)
     if not args.no_pg and (pg := _postgres(args.pg)) is not None:
         url, drop = pg
         try:
-            await bench_engine("PostgreSQL", url, args.repeats)
+            await bench_engine("PostgreSQL", url, args.repeats, workspaces)
         finally:
             drop()
     return 0

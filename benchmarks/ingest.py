@@ -1,8 +1,11 @@
 """Ingestion speed: load the 74,728-paper corpus into SQLite and PostgreSQL, twice each.
 
-Prints papers per second for the first load (all new) and the second (all already stored), the
-cost of matching new papers against topics inside store_papers, the corpus reader's speed, and
-the Atom parser's throughput in entries per second. Numbers, not assertions: run it, read them.
+Prints papers per second for the first load (all new) and the second (all already stored), with
+five topics matched inside store_papers, the cost of that matching, the corpus reader's speed,
+and the Atom parser's throughput in entries per second. Beside each load runs the fixed baseline
+of benchmarks/baseline.py: the idle-equivalent rate multiplies a rate by the load the baseline
+saw. PAPERBOT_BENCH_CODE=PATH measures another checkout's code (the code before a change) with
+the same script. Numbers, not assertions: run it, read them.
 
     .venv/bin/python benchmarks/ingest.py [--no-postgres] [--limit N]
 """
@@ -22,15 +25,20 @@ from pathlib import Path
 
 import psycopg
 
-from digest.arxiv import parse_feed
-from digest.clock import SystemClock
-from digest.ingest import read_corpus, store_papers
-from digest.models import Paper, Platform
-from storage.engine import create_engine, sqlite_url
-from storage.migrate import upgrade
-from storage.store import SqlStore
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(os.environ.get("PAPERBOT_BENCH_CODE", ROOT))))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baseline import Baseline, run_baseline, steadiest  # noqa: E402
+
+from digest.arxiv import parse_feed  # noqa: E402
+from digest.clock import SystemClock  # noqa: E402
+from digest.ingest import read_corpus, store_papers  # noqa: E402
+from digest.models import Paper, Platform  # noqa: E402
+from storage.engine import create_engine, sqlite_url  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.store import SqlStore  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "data"
 CORPUS = SHARED / "corpus" / "arxiv-cs-2025-03_2026-07.jsonl.gz"
 PG_ADMIN = os.environ.get("PAPERBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -63,21 +71,30 @@ async def open_store(url: str, topics: bool = False) -> SqlStore:
     return store
 
 
-async def two_loads(url: str, papers: list[Paper], label: str) -> tuple[float, float]:
-    """Load `papers` into an empty database, then again; papers per second of each."""
-    store = await open_store(url)
+def _rate(label: str, n: int, seconds: float, load: Baseline, note: str) -> None:
+    idle = n / seconds * load.load
+    print(
+        f"{label:<23} {n / seconds:>9,.0f} papers/s  ({seconds:6.2f} s; load {load.load:4.1f}, "
+        f"idle-equivalent {idle:>7,.0f} papers/s){note}"
+    )
+
+
+async def two_loads(url: str, papers: list[Paper], label: str) -> None:
+    """Load `papers` with five topics into an empty database, then again; papers per second."""
+    store = await open_store(url, topics=True)
     try:
+        before = run_baseline()
         first = await timed(lambda: store_papers(store, papers))
+        between = run_baseline()
         second = await timed(lambda: store_papers(store, papers))
+        after = run_baseline()
         async with store.unit() as unit:
             count = await unit.papers.count()
     finally:
         await store.close()
     n = len(papers)
-    print(f"{label:<11} first load  {n / first:>9,.0f} papers/s  ({first:6.2f} s, {count:,} rows)")
-    print(f"{label:<11} second load {n / second:>9,.0f} papers/s  ({second:6.2f} s, "
-          f"{first / second:.1f}x the first)")  # fmt: skip
-    return n / first, n / second
+    _rate(f"{label} first load", n, first, steadiest(before, between), f", {count:,} rows")
+    _rate(f"{label} reload", n, second, steadiest(between, after), "")
 
 
 async def matching_cost(papers: list[Paper], folder: Path) -> None:
@@ -160,7 +177,7 @@ async def main(postgres: bool, limit: int | None) -> int:
             finally:
                 drop_postgres(url)
         await matching_cost(papers, Path(folder))
-    print("(2 shared cores, other jobs running: numbers are noisy; one run each)")
+    print("(2 shared cores, other jobs running: compare idle-equivalents; one run each)")
     return 0
 
 

@@ -1,20 +1,28 @@
-"""Benchmark: the compiled matcher against the whole corpus, and against the reference evaluator.
+"""Benchmark: the compiled matcher over the whole corpus, against a per-rule regex baseline.
 
 Generates realistic rules (tests/rule_generator.py: phrases and words from the corpus, categories,
-authors, prefixes, ANDNOT clauses), then for 1,000 and 10,000 rules prints compile time, papers per
-second over all 74,728 papers, the memory of the compiled rules and the peak while matching
-(tracemalloc, in separate runs so tracing does not slow the timed ones), and the speed-up over the
-reference evaluator (tests/matching_reference.py) and over the same compiled rules evaluated
-without the index, on the same slice in the same run. Run from the repository root:
+authors, prefixes, ANDNOT clauses), then for each rule count prints compile time, the time to
+match all 74,728 papers and the memory of the compiled rules. Beside each timing runs a fixed
+baseline (benchmarks/baseline.py: 100 rules as regexes over 1,000 texts) so that the figures
+of a loaded shared machine can be compared: `x baseline` is how many baselines the matcher's
+run takes, both in CPU seconds (one thread: what an idle machine's wall clock would show).
+With --ref the same rules are matched by another checkout's matcher (the code before a
+change) in a child process, beside its own baseline run. The
+compiled matcher is checked against the reference evaluator (tests/matching_reference.py) on a
+slice. Run from the repository root:
 
-    .venv/bin/python benchmarks/matching.py [--rules 1000 10000] [--repeat N] [--corpus PATH]
+    .venv/bin/python benchmarks/matching.py [--rules 1000 10000] [--repeat N] [--ref ../main]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
@@ -22,21 +30,20 @@ from pathlib import Path
 from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# the code measured: this checkout, or (in the child process of --ref) another one
+CODE = Path(os.environ.get("PAPERBOT_BENCH_CODE", ROOT))
+sys.path.insert(0, str(CODE))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from baseline import run_baseline, steadiest  # noqa: E402
 
 from digest.ingest import read_corpus  # noqa: E402
-from digest.matching import Matcher, _holds  # noqa: E402
+from digest.matching import Matcher  # noqa: E402
 from digest.models import Paper, Topic  # noqa: E402
-from digest.paper_text import PaperText  # noqa: E402
-from digest.query import parse  # noqa: E402
-from tests.matching_reference import reference_match  # noqa: E402
-from tests.rule_generator import RuleGenerator  # noqa: E402
 
 T = TypeVar("T")
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "arxiv-cs-2025-03_2026-07.jsonl.gz"
-# papers the reference evaluates per rule count: enough for a few seconds of reference time
-REFERENCE_SLICE = {1000: 200, 10000: 20}
-TRACED_PAPERS = 10_000
+REFERENCE_PAPERS = 200
 
 
 def _topics(rules: Sequence[str]) -> list[Topic]:
@@ -50,95 +57,93 @@ def _timed(work: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - start, result
 
 
-def _traced(work: Callable[[], object]) -> tuple[int, int]:
-    """(memory still held after `work`, peak during it), in bytes."""
+def _cpu_timed(work: Callable[[], T]) -> tuple[float, float, T]:
+    """(wall, CPU) seconds of `work`, and its result."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def measure(
+    rules: Sequence[str], papers: Sequence[Paper], count: int, repeat: int
+) -> dict[str, float]:
+    """Compile and match `count` rules over every paper, best of `repeat`, with baselines."""
+    topics = _topics(rules[:count])
+    best: dict[str, float] = {"match": float("inf")}
+    yardsticks = [run_baseline()]
+    for _ in range(repeat):
+        compile_s, matcher = _timed(lambda: Matcher(topics))
+        match_s, match_cpu, found = _cpu_timed(lambda m=matcher: m.match(papers))
+        if match_s < best["match"]:
+            best.update(compile=compile_s, match=match_s, cpu=match_cpu, matches=len(found))
+        del found
+        yardsticks.append(run_baseline())
+    steady = steadiest(*yardsticks)
+    best.update(base_wall=steady.wall, base_cpu=steady.cpu)
+    best["rules"] = Matcher(topics).rule_count
+    return best
+
+
+def _print(label: str, count: int, result: dict[str, float], papers: int) -> None:
+    # CPU seconds: the matcher is one thread, so its CPU time is what an idle machine's wall
+    # time would be (the load of a shared machine stretches the wall time, not this)
+    ratio = result["cpu"] / result["base_cpu"]
+    print(
+        f"  {label:<14} compile {result['compile']:6.2f} s   match {result['match']:6.2f} s wall, "
+        f"{result['cpu']:6.2f} s CPU ({papers / result['cpu']:7,.0f} papers/CPU s, "
+        f"{int(result['matches']):,} matches)   baseline {result['base_cpu']:5.2f} s CPU -> "
+        f"{ratio:5.1f}x baseline"
+    )
+
+
+def _memory(topics: list[Topic], papers: Sequence[Paper]) -> tuple[float, float]:
+    """MB held by the compiled rules, and the peak while matching 10,000 papers."""
     tracemalloc.start()
-    kept = work()
-    current, peak = tracemalloc.get_traced_memory()
+    matcher = Matcher(topics)
+    compiled, _ = tracemalloc.get_traced_memory()
+    matcher.match(papers[:10_000])
+    _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    del kept
-    return current, peak
+    return compiled / 2**20, peak / 2**20
 
 
-def _reference(rules: Sequence[str], papers: Sequence[Paper]) -> set[tuple[str, int]]:
+def _check_reference(rules: Sequence[str], papers: Sequence[Paper]) -> str:
+    from digest.query import parse
+    from tests.matching_reference import reference_match
+
+    slice_ = random.Random(1).sample(list(papers), REFERENCE_PAPERS)
     nodes = [parse(rule) for rule in rules]
-    return {
+    expected = {
         (paper.arxiv_id, topic_id)
-        for paper in papers
+        for paper in slice_
         for topic_id, node in enumerate(nodes)
         if reference_match(node, paper) is not None
     }
+    found = {(m.paper_id, m.topic_id) for m in Matcher(_topics(rules)).match(slice_)}
+    agree = "agrees" if found == expected else f"DISAGREES ({len(found)} vs {len(expected)})"
+    return f"{agree} with the reference on {len(slice_)} papers ({len(found)} matches)"
 
 
-def _without_index(matcher: Matcher, papers: Sequence[Paper]) -> set[tuple[str, int]]:
-    """The compiled rules evaluated one by one on each tokenised paper: what the index saves."""
-    found: set[tuple[str, int]] = set()
-    for paper in papers:
-        text = PaperText(paper)
-        weights: dict[int, float] = {}
-
-        def weight(
-            term_id: int, text: PaperText = text, weights: dict[int, float] = weights
-        ) -> float:
-            if term_id not in weights:
-                weights[term_id] = matcher._terms[term_id].weigh(text)
-            return weights[term_id]
-
-        for rule in matcher._rules:
-            if _holds(rule.tree, weight):
-                found.update((paper.arxiv_id, topic_id) for topic_id in rule.topic_ids)
-    return found
+def _child(args: argparse.Namespace) -> int:
+    rules = json.loads(args.child.read_text(encoding="utf-8"))
+    papers = list(read_corpus(args.corpus))
+    results = {str(count): measure(rules, papers, count, args.repeat) for count in args.rules}
+    print(json.dumps(results))
+    return 0
 
 
-def run(count: int, rules: Sequence[str], papers: Sequence[Paper], repeat: int = 1) -> None:
-    """One row of results for `count` rules."""
-    topics = _topics(rules[:count])
-    compile_s, matcher = _timed(lambda: Matcher(topics))
-    match_s, found = _timed(lambda: matcher.match(papers))
-    for _ in range(repeat - 1):  # the machine is shared: the best of several runs is the steadiest
-        del found
-        again_s, found = _timed(lambda: Matcher(topics).match(papers))
-        match_s = min(match_s, again_s)
-    matches = len(found)
-    rate = len(papers) / match_s
-    print(f"\n{count:,} rules ({matcher.rule_count:,} distinct), {len(papers):,} papers")
-    print(f"  compile            {compile_s:8.2f} s")
-    print(f"  match all papers   {match_s:8.2f} s   {rate:9,.0f} papers/s   {matches:,} matches")
-
-    compiled_bytes, compile_peak = _traced(lambda: Matcher(topics))
-    traced = papers[:TRACED_PAPERS]
-
-    def compile_and_match() -> object:
-        fresh = Matcher(topics)
-        fresh.match(traced)
-        return fresh
-
-    kept_bytes, match_peak = _traced(compile_and_match)
-    mb = 2**20
-    print(f"  compiled rules     {compiled_bytes / mb:8.1f} MB  (peak {compile_peak / mb:.1f} MB)")
-    print(
-        f"  peak matching {len(traced):,} papers {match_peak / 2**20:6.1f} MB"
-        f"  (matcher with its token memo afterwards: {kept_bytes / 2**20:.1f} MB)"
-    )
-
-    size = REFERENCE_SLICE.get(count, max(10, 200_000 // count))
-    slice_ = random.Random(count).sample(list(papers), size)
-    cold = Matcher(topics)  # a fresh matcher: its token memo starts empty, as in a new run
-    fast_s, fast = _timed(lambda: cold.match(slice_))
-    ref_s, ref = _timed(lambda: _reference(rules[:count], slice_))
-    plain_s, plain = _timed(lambda: _without_index(Matcher(topics), slice_))
-    pairs = {(m.paper_id, m.topic_id) for m in fast}
-    if ref == plain == pairs:
-        agree = "all three agree"
-    else:
-        agree = f"DISAGREE: reference {len(ref)}, no index {len(plain)}"
-        for paper_id, topic_id in sorted(ref ^ pairs)[:5]:
-            print(f"    differs: {paper_id} {rules[topic_id]}")
-    print(
-        f"  slice of {size} papers: compiled {fast_s * 1000:.0f} ms ({len(pairs)} matches, {agree})"
-    )
-    print(f"    reference evaluator   {ref_s:7.2f} s   speed-up {ref_s / fast_s:8.0f}x")
-    print(f"    same rules, no index  {plain_s:7.2f} s   speed-up {plain_s / fast_s:8.0f}x")
+def _ref(ref: Path, rules: Sequence[str], args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """The same rules matched by another checkout's matcher, in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        rules_file = Path(folder) / "rules.json"
+        rules_file.write_text(json.dumps(list(rules)), encoding="utf-8")
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", str(rules_file)]
+        command += ["--repeat", str(args.repeat), "--corpus", str(args.corpus.resolve())]
+        command += ["--rules", *map(str, args.rules)]
+        env = {**os.environ, "PAPERBOT_BENCH_CODE": str(ref.resolve()), "PYTHONPATH": str(ref)}
+        out = subprocess.run(command, env=env, cwd="/", capture_output=True, text=True, check=True)
+    results: dict[str, dict[str, float]] = json.loads(out.stdout.splitlines()[-1])
+    return results
 
 
 def main() -> int:
@@ -149,17 +154,34 @@ def main() -> int:
         "--repeat", type=int, default=1, help="match the corpus N times, report the fastest (1)"
     )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--ref", type=Path, help="another checkout to compare (before)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.corpus.is_file():
         print(f"{args.corpus} is absent: this benchmark needs ../shared/data", file=sys.stderr)
         return 1
+    if args.child:
+        return _child(args)
+    from tests.rule_generator import RuleGenerator
+
     load_s, papers = _timed(lambda: list(read_corpus(args.corpus)))
     print(f"loaded {len(papers):,} papers in {load_s:.1f} s (parsing, venue and code detection)")
     sample = random.Random(0).sample(papers, 5000)
     rules = RuleGenerator(sample, seed=0).rules(max(args.rules))
     print("example rules:", *rules[:5], sep="\n  ")
+    before = _ref(args.ref, rules, args) if args.ref else {}
     for count in args.rules:
-        run(count, rules, papers, args.repeat)
+        result = measure(rules, papers, count, args.repeat)
+        print(f"\n{count:,} rules ({int(result['rules']):,} distinct), {len(papers):,} papers")
+        _print("this checkout", count, result, len(papers))
+        if str(count) in before:
+            old = before[str(count)]
+            _print("--ref", count, old, len(papers))
+            gain = (old["cpu"] / old["base_cpu"]) / (result["cpu"] / result["base_cpu"])
+            print(f"  {'':<14} {gain:.1f}x faster than --ref, relative to each one's baseline")
+        compiled, peak = _memory(_topics(rules[:count]), papers)
+        print(f"  compiled rules {compiled:.1f} MB; peak matching 10,000 papers {peak:.1f} MB")
+        print(f"  {_check_reference(rules[: min(count, 1000)], papers)}")
     return 0
 
 

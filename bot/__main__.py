@@ -9,16 +9,17 @@ import os
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any, Protocol
-
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cli import backup, db, digest, health, ingest, lists, slack, topic, workspace
 from bot.cli.common import CliError, database_problem
 from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
-from bot.logs import configure_logging
-from config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
+
+    from config import Settings
 
 DEFAULT_ENV_FILE = Path(".env")
 SIGPIPE_STATUS = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(env_file: Path | None) -> Settings:
     """The settings; an --env-file that was named must exist (the default .env need not)."""
+    from config import ConfigError, load_settings
+
     if env_file is None:
         return load_settings(DEFAULT_ENV_FILE)
     if not env_file.exists():
@@ -76,6 +79,8 @@ def _settings(env_file: Path | None) -> Settings:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
+    from bot.logs import configure_logging
+
     configure_logging(settings)
     if args.command == "demo":
         return demo(args.keep, settings)
@@ -91,6 +96,11 @@ def _database_error(settings: Settings, exc: DBAPIError) -> str:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    # imported once the arguments are read: `paperbot --help` needs no settings or SQL library
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from config import ConfigError
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = _settings(args.env_file)

@@ -14,7 +14,7 @@ from bot.handlers import Defaults, Handlers
 from bot.ingest_gate import IngestGate, IngestIncomplete
 from bot.logs import log_context
 from bot.metrics import Metrics
-from bot.ports import ChatPlatform
+from bot.ports import ChannelKey, ChatPlatform
 from bot.publisher import PublishConfig, Publisher
 from bot.scheduler import BotScheduler, DigestRunner
 from config import Settings, child_environment
@@ -144,9 +144,9 @@ class Bot:
             on_list_changed=self.publisher.request,
         )
 
-    async def _subscriptions_changed(self) -> None:
+    async def _subscriptions_changed(self, channel: ChannelKey | None) -> None:
         if self.scheduler.scheduler.running:
-            await self.scheduler.sync()
+            await self.scheduler.sync(channel)
 
     async def _outbox_changed(self) -> None:
         await self.delivery.deliver_due()

@@ -204,6 +204,7 @@ class Select:
 
 
 Component = Button | Select
+ChannelKey = tuple[int, str]  # (workspace id, channel id): what one digest job serves
 
 
 @dataclass(frozen=True, slots=True)

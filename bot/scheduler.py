@@ -22,13 +22,13 @@ from bot.delivery import Delivery
 from bot.ingest_gate import IngestGate
 from bot.logs import log_context
 from bot.messages import digest_messages
+from bot.ports import ChannelKey
 from digest import weekly
 from digest.models import WEEKDAYS, Digest, Subscription
 from digest.ports import Clock, Store
 
 log = logging.getLogger(__name__)
 
-ChannelKey = tuple[int, str]
 OUTBOX_SECONDS = 30
 CATCH_UP_MINUTES = 10
 RESYNC_SECONDS = 60
@@ -64,6 +64,10 @@ class DigestJob:
     trigger: CronTrigger
 
 
+def _job_id(workspace_id: int, channel_id: str) -> str:
+    return f"digest:{workspace_id}:{channel_id}"
+
+
 def digest_jobs(subscriptions: list[Subscription]) -> list[DigestJob]:
     """The jobs the active subscriptions ask for: one per channel, on its schedule."""
     jobs = []
@@ -72,7 +76,7 @@ def digest_jobs(subscriptions: list[Subscription]) -> list[DigestJob]:
         # equal); should they differ, the oldest subscription's wins.
         jobs.append(
             DigestJob(
-                f"digest:{workspace_id}:{channel_id}",
+                _job_id(workspace_id, channel_id),
                 workspace_id,
                 channel_id,
                 digest_trigger(subs[0]),
@@ -261,16 +265,38 @@ class BotScheduler:
             if job.id in LEADER_JOBS or job.id.startswith("digest:"):
                 job.remove()
 
-    async def sync(self) -> list[DigestJob]:
-        """Re-derive the digest jobs from the subscriptions table; returns them.
+    async def sync(self, channel: ChannelKey | None = None) -> list[DigestJob]:
+        """Re-derive the digest jobs from the subscriptions table (only one channel's, when
+        told which changed: a burst of subscribes stays linear); returns the jobs derived.
 
         Only the leader schedules digests: elsewhere this does nothing.
         """
         if not self.leading:
             return []
+        if channel is not None:
+            return await self._sync_channel(*channel)
         before = set(self.digest_job_ids())
         async with self.store.unit() as unit:
             jobs = digest_jobs(await unit.subscriptions.all_active())
+        self._schedule(jobs)
+        wanted = {job.id for job in jobs}
+        for existing in self.scheduler.get_jobs():
+            if existing.id.startswith("digest:") and existing.id not in wanted:
+                existing.remove()
+        if wanted != before:
+            log.info("scheduled %d channel digests", len(jobs))
+        return jobs
+
+    async def _sync_channel(self, workspace_id: int, channel_id: str) -> list[DigestJob]:
+        async with self.store.unit() as unit:
+            subs = _active(await unit.subscriptions.for_channel(workspace_id, channel_id))
+        jobs = digest_jobs(subs)
+        self._schedule(jobs)
+        if not jobs and self.scheduler.get_job(job_id := _job_id(workspace_id, channel_id)):
+            self.scheduler.remove_job(job_id)
+        return jobs
+
+    def _schedule(self, jobs: list[DigestJob]) -> None:
         for job in jobs:
             if not self.scheduler.running and self.scheduler.get_job(job.id):
                 # Before start, APScheduler keeps jobs pending and would not replace them.
@@ -284,13 +310,6 @@ class BotScheduler:
                 misfire_grace_time=3600,
                 coalesce=True,
             )
-        wanted = {job.id for job in jobs}
-        for existing in self.scheduler.get_jobs():
-            if existing.id.startswith("digest:") and existing.id not in wanted:
-                existing.remove()
-        if wanted != before:
-            log.info("scheduled %d channel digests", len(jobs))
-        return jobs
 
     def digest_job_ids(self) -> Sequence[str]:
         """Ids of the digest jobs now scheduled."""

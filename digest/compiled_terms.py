@@ -1,9 +1,10 @@
-"""Terms compiled for the matcher: their match keys, the tokens carrying them, a weight function."""
+"""Terms compiled for the matcher: the keys they are looked up by, where they occur in a batch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 
+from digest.paper_batch import PaperBatch
 from digest.paper_text import (
     ABSTRACT,
     AUTHORS,
@@ -14,7 +15,6 @@ from digest.paper_text import (
     PaperText,
     has_phrase,
     name_matches,
-    prefix_parts,
     variants,
 )
 from digest.query import Term
@@ -22,6 +22,7 @@ from digest.text import word_key
 
 TITLE_WEIGHT = 3.0
 OTHER_WEIGHT = 1.0
+RARE_SHARE = 0.002  # assumed share of papers holding a key the frequency table does not list
 ALL_PARTS = TITLE | ABSTRACT | COMMENT | JOURNAL_REF | AUTHORS
 TEXT_PARTS = (TITLE, ABSTRACT, COMMENT, JOURNAL_REF)
 # the weight of a term found in a set of parts: 3 for the title, 1 for each other part
@@ -30,20 +31,25 @@ PARTS_WEIGHT = tuple(
     for bits in range(ALL_PARTS + 1)
 )
 
-Weigher = Callable[[PaperText], float]
+# A term's occurrences in a batch: paper index -> the weight it adds to a matching rule's score,
+# or (a category, venue, has:code or author term) the papers, where it always adds OTHER_WEIGHT.
+Occurrences = dict[int, float] | set[int]
 _NO_ANCHORS: frozenset[str] = frozenset()  # one shared empty set: most terms are no author terms
+_NO_PAPERS: set[int] = set()  # never changed: occurrences are only read
 
 
 class CompiledTerm:
-    """A term with its match keys, the tokens that carry them, its weight function and text."""
+    """A term with its match keys, the keys it is looked up by, and its text as shown."""
 
-    __slots__ = ("anchors", "bits", "forms", "keys", "kind", "rendered", "term", "weigh")
+    __slots__ = ("anchors", "bits", "forms", "keys", "kind", "lookup", "others", "rendered", "term")
 
-    def __init__(self, term: Term) -> None:
+    def __init__(self, term: Term, shares: Mapping[str, float]) -> None:
         self.term = term
         self.kind = term.kind
         self.rendered = term.render()
-        self.keys = tuple(word_key(word) for word in term.words)
+        # a prefix is used as typed: `fores*` must not lose its `s` and become `fore*`
+        prefix = term.kind == "prefix"
+        self.keys = term.words if prefix else tuple(word_key(word) for word in term.words)
         self.forms = tuple(variants(key) for key in self.keys)  # per key, the tokens it is
         # an author term's whole words (not initials), as the tokens that carry them
         self.anchors = _NO_ANCHORS
@@ -51,7 +57,40 @@ class CompiledTerm:
             pairs = zip(self.keys, self.forms, strict=True)
             self.anchors = frozenset(form for key, forms in pairs if len(key) > 1 for form in forms)
         self.bits = ALL_PARTS if term.field == "all" else PART_BITS.get(term.field, 0)
-        self.weigh: Weigher = _weigher(self)
+        self.lookup, self.others = _lookup_keys(self, shares)
+
+    def occurrences(self, batch: PaperBatch, starts: Mapping[str, list[str]]) -> Occurrences:
+        """The papers of a batch the term occurs in, with its weight in each.
+
+        `starts` gives, for each prefix, the batch's tokens that start with it.
+        """
+        kind = self.kind
+        if kind in ("word", "prefix"):
+            tokens = starts.get(self.keys[0], ()) if kind == "prefix" else self.lookup
+            return _weights(_parts(batch, tokens, self.bits))
+        if kind == "phrase":
+            texts = batch.texts
+            found: dict[int, float] = {}
+            for index in _parts(batch, self.lookup, self.bits):
+                parts = self.phrase_parts(texts[index])
+                if parts:
+                    found[index] = PARTS_WEIGHT[parts]
+            return found
+        if kind == "name" and not self.others:  # one word: an author token with its key
+            return set(_parts(batch, self.lookup, AUTHORS))
+        others = batch.others
+        if len(self.others) == 1:
+            [key] = self.others
+            papers = others.get(key, _NO_PAPERS)
+        else:
+            papers = set[int]().union(*(others.get(key, ()) for key in self.others))
+        if kind == "name":
+            texts = batch.texts
+            return {i for i in papers if self.names_match(texts[i])}
+        if kind == "venue" and self.term.key:
+            year, texts = self.term.key, batch.texts
+            return {i for i in papers if texts[i].venue_year == year}
+        return papers
 
     def phrase_parts(self, text: PaperText) -> int:
         """The parts in which a phrase occurs, words in a row (never across two authors)."""
@@ -74,54 +113,73 @@ class CompiledTerm:
 
     def names_match(self, text: PaperText) -> bool:
         """Whether a multi-word author term fits one of the paper's authors."""
+        anchors = self.anchors
         return any(
-            name_matches(self.keys, name)
-            for name in text.authors
-            if not self.anchors.isdisjoint(name)
+            name_matches(self.keys, keys)
+            for name, keys in zip(text.authors, text.author_keys(), strict=True)
+            if not anchors.isdisjoint(name)
         )
 
 
-def _weigher(compiled: CompiledTerm) -> Weigher:
-    """A function giving the term's weight on a paper, specialised to the term's kind.
+def _parts(batch: PaperBatch, tokens: tuple[str, ...] | list[str], bits: int) -> dict[int, int]:
+    """The papers holding one of `tokens` in one of the parts `bits`, with those parts."""
+    postings = batch.tokens
+    found: dict[int, int] = {}
+    for token in tokens:
+        posting = postings.get(token)
+        if posting is None:
+            continue
+        if not found and bits == ALL_PARTS:
+            found = dict(posting)
+            continue
+        for index, held in posting.items():
+            parts = held & bits
+            if parts:
+                found[index] = found.get(index, 0) | parts
+    return found
 
-    These run for every candidate rule's terms, so each kind gets the shortest test: one or two
-    dict lookups for a word, a set lookup for a category, a bail-out before phrase scans.
-    """
-    term, bits = compiled.term, compiled.bits
+
+def _weights(parts: dict[int, int]) -> Occurrences:
+    weight = PARTS_WEIGHT
+    return {index: weight[bits] for index, bits in parts.items()}
+
+
+def _lookup_keys(
+    compiled: CompiledTerm, shares: Mapping[str, float]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The tokens whose postings a term reads, and the other keys (categories, venue, code,
+    author pairs) whose papers it reads."""
+    term = compiled.term
     if term.kind == "category":
-        category = term.key
-        return lambda t: OTHER_WEIGHT if category in t.categories else 0.0
+        return (), frozenset({term.key})
     if term.kind == "venue":
-        venue, year = term.words[0].casefold(), term.key
-        return lambda t: (
-            OTHER_WEIGHT if t.venue == venue and (not year or t.venue_year == year) else 0.0
-        )
+        return (), frozenset({"v:" + term.words[0].casefold()})
     if term.kind == "has":
-        return lambda t: OTHER_WEIGHT if t.has_code else 0.0
-    if term.kind == "name":
-        return _name_weigher(compiled)
+        return (), frozenset({"h:" + term.words[0]})
     if term.kind == "prefix":
-        prefix = compiled.keys[0]
-        return lambda t: PARTS_WEIGHT[prefix_parts(t, prefix) & bits]
-    if term.kind == "phrase":
-        return lambda t: PARTS_WEIGHT[compiled.phrase_parts(t)]
-    forms = compiled.forms[0]
-    if len(forms) == 1:
-        form = forms[0]
-        return lambda t: PARTS_WEIGHT[t.parts.get(form, 0) & bits]
-    one, other = forms
-    return lambda t: PARTS_WEIGHT[(t.parts.get(one, 0) | t.parts.get(other, 0)) & bits]
+        return (), frozenset()  # the batch's tokens starting with it, found per batch
+    if term.kind == "name":
+        if len(compiled.keys) == 1:
+            return compiled.forms[0], frozenset()
+        return (), frozenset(name_cover(compiled.keys))
+    if term.kind == "word":
+        return compiled.forms[0], frozenset()
+    # a phrase occurs only where each of its words does: its rarest word finds the candidates
+    rarest = min(compiled.keys, key=lambda key: shares.get(key, RARE_SHARE))
+    return variants(rarest), frozenset()
 
 
-def _name_weigher(compiled: CompiledTerm) -> Weigher:
-    anchors = compiled.anchors
-    single = len(compiled.keys) == 1  # one whole word: it must be one of an author's tokens
+def name_cover(keys: tuple[str, ...]) -> set[str]:
+    """Author pair keys one of which every author that a multi-word author term matches holds.
 
-    def name(t: PaperText) -> float:
-        get = t.parts.get
-        for form in anchors:
-            if get(form, 0) & AUTHORS:
-                return OTHER_WEIGHT if single or compiled.names_match(t) else 0.0
-        return 0.0
-
-    return name
+    A match lands some whole word of the term on a name token with the same key (the anchor)
+    and every other word on another token starting with that word's first letter (equal, an
+    initial of it, or started by it). So the term is covered by "@token x" for each token an
+    anchor can be and x the first letter of one other word.
+    """
+    cover: set[str] = set()
+    for i, anchor in enumerate(keys):
+        if len(anchor) > 1:
+            other = keys[i + 1] if i + 1 < len(keys) else keys[i - 1]
+            cover.update(f"@{form} {other[0]}" for form in variants(anchor))
+    return cover

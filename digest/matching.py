@@ -1,11 +1,12 @@
-"""Match papers against every topic at once: rules compiled into one inverted index.
+"""Match papers against every topic at once: each term evaluated once per batch of papers.
 
-Each distinct rule is indexed under a *cover*: a few keys (tokens, prefixes, categories, venues,
-has:code) such that a paper can only match the rule if it holds one of them. A term covers itself;
-an OR is covered by the union of its options' covers; an AND by the cover of its rarest included
-part (ANDNOT parts never help a paper match, so they are never indexed). A paper is tokenised once,
-its keys are looked up (prefix rules through a memo of every token seen so far), and only the
-rules found are evaluated.
+Papers are taken in batches. A batch is tokenised once and turned around into postings (for
+each token, category, venue or author key some rule looks for, the papers holding it). Each
+distinct term is then evaluated once over the batch, as the papers it occurs in with its weight
+in each, and each distinct rule (several topics may share one) combines its terms' paper sets:
+an OR is the union of its options, an AND narrows the papers of its rarest part through the
+others, an ANDNOT takes papers away. So the work is per term and per match, not per paper and
+candidate rule.
 
 Score: every positive term (one not under ANDNOT) of a matching rule that occurs in the paper adds
 its weight once: 3 for the title, 1 each for the abstract, comment, journal ref and authors, 1 for
@@ -16,25 +17,28 @@ from __future__ import annotations
 
 import json
 import logging
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from digest.compiled_terms import CompiledTerm
+from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
 from digest.models import Match, Paper, Topic
-from digest.paper_text import PaperText, variants
+from digest.paper_batch import PaperBatch
+from digest.paper_text import PaperText
 from digest.query import Node, Or, QueryError, Term, parse, positive_terms, render
-from digest.text import word_key
+from digest.text import fold
 
 log = logging.getLogger(__name__)
 
-RARE_SHARE = 0.002  # assumed share of papers holding a key the frequency table does not list
-MEMO_LIMIT = 2_000_000  # token memo entries before it is cleared (bounds memory on long runs)
+BATCH = 4096  # papers turned into postings at a time (bounds memory on long runs)
+# Up to this many needles (tokens, prefixes, author anchors the rules look for), a paper is first
+# searched for them as plain substrings, and only a paper holding one is tokenised: a handful of
+# topics then costs a few substring searches per paper, not a tokenisation.
+SCAN_LIMIT = 40
+MEMO_LIMIT = 2_000_000  # prefix memo entries (tokens seen) before it is cleared
 
 Tree = int | tuple[str, tuple["Tree", ...], tuple["Tree", ...]]
-CoverKey = tuple[str, str]  # ("w", token key) | ("p", prefix key) | ("o", "c:cs.DC" etc.)
 
 
 @cache
@@ -45,9 +49,6 @@ def key_shares() -> dict[str, float]:
     return shares
 
 
-SINGLE, ALL_OF, ANY_OF, TREE = 0, 1, 2, 3  # rule shapes, each evaluated its own fastest way
-
-
 @dataclass(slots=True)
 class _Rule:
     """One distinct rule (several topics may share it) compiled for evaluation."""
@@ -55,99 +56,10 @@ class _Rule:
     tree: Tree
     positive: tuple[int, ...]  # distinct term ids not under an ANDNOT
     topic_ids: list[int]
-    shape: int = TREE
-    include: tuple[int, ...] = ()  # ALL_OF: terms that must all occur
-    exclude: tuple[int, ...] = ()  # ALL_OF: terms that must not occur
-
-
-def _shape(tree: Tree) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
-    """How to evaluate a rule: one term, an AND of terms, an OR of terms, or a general tree."""
-    if isinstance(tree, int):
-        return SINGLE, (tree,), ()
-    operator, first, second = tree
-    if all(isinstance(child, int) for child in (*first, *second)):
-        plain_first = tuple(child for child in first if isinstance(child, int))
-        plain_second = tuple(child for child in second if isinstance(child, int))
-        return (ALL_OF if operator == "&" else ANY_OF), plain_first, plain_second
-    return TREE, (), ()
-
-
-def name_cover(keys: tuple[str, ...]) -> set[str]:
-    """Author keys one of which every author that an author term matches holds.
-
-    A match lands some whole word of the term on a name token with the same key (the anchor)
-    and every other word on another token starting with that word's first letter (equal, an
-    initial of it, or started by it). So a one-word term is covered by "@token", and a longer one
-    by "@token x" for each token an anchor can be and x the first letter of one other word.
-    """
-    if len(keys) == 1:
-        return {"@" + form for form in variants(keys[0])}
-    cover: set[str] = set()
-    for i, anchor in enumerate(keys):
-        if len(anchor) > 1:
-            other = keys[i + 1] if i + 1 < len(keys) else keys[i - 1]
-            cover.update(f"@{form} {other[0]}" for form in variants(anchor))
-    return cover
-
-
-def author_keys(authors: tuple[tuple[str, ...], ...], anchors: frozenset[str]) -> set[str]:
-    """The author keys of a paper (see name_cover); pairs only for tokens some rule anchors on."""
-    found = set()
-    for name in authors:
-        for i, token in enumerate(name):
-            found.add("@" + token)
-            if token in anchors:
-                for j, other in enumerate(name):
-                    if i != j:
-                        found.add(f"@{token} {other[0]}")
-    return found
-
-
-class _Covers:
-    """Chooses index keys for rules, preferring keys few papers hold."""
-
-    def __init__(self, shares: Mapping[str, float]) -> None:
-        self.shares = shares
-        self.sorted_words = sorted(k for k in shares if ":" not in k)
-
-    def share(self, key: CoverKey) -> float:
-        space, value = key
-        if value.startswith("@"):  # an author key: as common as the token, less for a pair
-            token, _, initial = value[1:].partition(" ")
-            return self.shares.get(word_key(token), RARE_SHARE) / (10 if initial else 1)
-        if space != "p":
-            return self.shares.get(word_key(value) if space == "w" else value, RARE_SHARE)
-        # a prefix is as common as the common keys it starts, at least
-        i = bisect_left(self.sorted_words, value)
-        total = RARE_SHARE
-        while i < len(self.sorted_words) and self.sorted_words[i].startswith(value):
-            total += self.shares[self.sorted_words[i]]
-            i += 1
-        return min(total, 1.0)
-
-    def of_term(self, compiled: CompiledTerm) -> set[CoverKey]:
-        term = compiled.term
-        if term.kind == "category":
-            return {("o", term.key)}
-        if term.kind == "venue":
-            return {("o", "v:" + term.words[0].casefold())}
-        if term.kind == "has":
-            return {("o", "h:" + term.words[0])}
-        if term.kind == "prefix":
-            return {("p", compiled.keys[0])}
-        if term.kind == "name":
-            return {("o", key) for key in name_cover(compiled.keys)}
-        # word or phrase: every key occurs where the term does; the rarest is enough, looked
-        # up as each token that carries it
-        rarest = min(compiled.keys, key=lambda key: self.shares.get(key, RARE_SHARE))
-        return {("w", form) for form in variants(rarest)}
-
-    def cost(self, cover: set[CoverKey]) -> float:
-        return sum(self.share(key) for key in cover)
 
 
 class Matcher:
-    """Topics compiled once into one index, matched against many papers."""
+    """Topics compiled once, matched against many papers."""
 
     def __init__(
         self,
@@ -157,15 +69,10 @@ class Matcher:
     ) -> None:
         self.topics: list[Topic] = []
         self.rejected: list[tuple[Topic, QueryError]] = []
+        self._shares = key_shares() if shares is None else shares
         self._terms: list[CompiledTerm] = []
         self._term_ids: dict[Term, int] = {}
         self._rules: list[_Rule] = []
-        self._words: dict[str, list[int]] = {}
-        self._prefixes: dict[str, list[int]] = {}
-        self._others: dict[str, list[int]] = {}
-        self._postings: dict[str, tuple[int, ...]] = {}
-        self._memo_limit = memo_limit
-        covers = _Covers(key_shares() if shares is None else shares)
         by_text: dict[str, int] = {}
         for topic in topics:
             try:
@@ -182,21 +89,25 @@ class Matcher:
             if normalised in by_text:
                 self._rules[by_text[normalised]].topic_ids.append(topic.id)
                 continue
-            by_text[normalised] = index = len(self._rules)
+            by_text[normalised] = len(self._rules)
             positive = tuple(dict.fromkeys(self._term_id(t) for t in positive_terms(node)))
-            tree, cover, _ = self._compile(node, covers)
-            shape, include, exclude = _shape(tree)
-            self._rules.append(_Rule(tree, positive, [topic.id], shape, include, exclude))
-            for space, key in cover:
-                table = {"w": self._words, "p": self._prefixes, "o": self._others}[space]
-                table.setdefault(key, []).append(index)
-        self._prefix_lengths = sorted({len(p) for p in self._prefixes})
-        self._weighers = [term.weigh for term in self._terms]
-        self._rendered = [term.rendered for term in self._terms]
-        self._author_rules = any(key.startswith("@") for key in self._others)
+            tree, _ = self._compile(node)
+            self._rules.append(_Rule(tree, positive, [topic.id]))
+        terms = self._terms
+        self._tokens = {token for term in terms for token in term.lookup}
+        self._others = {key for term in terms for key in term.others}
         self._anchors = frozenset(
-            key[1:].partition(" ")[0] for key in self._others if key.startswith("@") and " " in key
+            key[1:].partition(" ")[0] for key in self._others if key.startswith("@")
         )
+        self._prefixes = {term.keys[0] for term in terms if term.kind == "prefix"}
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixes})
+        self._stems = {prefix[: self._prefix_lengths[0]] for prefix in self._prefixes}
+        # token -> the prefixes it starts with, for every token seen (most start none)
+        self._postings: dict[str, tuple[str, ...]] = {}
+        self._prefixed: set[str] = set()  # the tokens seen that start some prefix
+        self._memo_limit = memo_limit
+        needles = self._tokens | self._prefixes | self._anchors
+        self._needles = _shortest(needles) if len(needles) <= SCAN_LIMIT else None
 
     @property
     def rule_count(self) -> int:
@@ -207,147 +118,172 @@ class Matcher:
         found = self._term_ids.get(term)
         if found is None:
             found = self._term_ids[term] = len(self._terms)
-            self._terms.append(CompiledTerm(term))
+            self._terms.append(CompiledTerm(term, self._shares))
         return found
 
-    def _compile(self, node: Node, covers: _Covers) -> tuple[Tree, set[CoverKey], float]:
-        """The rule tree of a node, with its cover and the cover's cost (one pass)."""
+    def _compile(self, node: Node) -> tuple[Tree, float]:
+        """The rule tree of a node, with the share of papers it is expected to hold."""
         if isinstance(node, Term):
             term_id = self._term_id(node)
-            cover = covers.of_term(self._terms[term_id])
-            return term_id, cover, covers.cost(cover)
+            return term_id, self._term_share(self._terms[term_id])
         if isinstance(node, Or):
-            options = [self._compile(option, covers) for option in node.options]
-            union: set[CoverKey] = set().union(*(c for _, c, _ in options))
-            return ("|", tuple(t for t, _, _ in options), ()), union, covers.cost(union)
-        # The part the rule is indexed under (the rarest) likely occurs in the papers that reach
-        # it, so it is tested last; the others go rarest first, single terms before groups, so
-        # a failing part is usually found with one lookup.
-        parts = [self._compile(child, covers) for child in node.include]
-        costs = [cost for _, _, cost in parts]
-        indexed = costs.index(min(costs))
-        order = sorted(
-            (i for i in range(len(costs)) if i != indexed),
-            key=lambda i: (not isinstance(node.include[i], Term), costs[i]),
+            options = [self._compile(option) for option in node.options]
+            share = min(1.0, sum(s for _, s in options))
+            return ("|", tuple(tree for tree, _ in options), ()), share
+        # An AND starts from its rarest part and narrows that down through the others, single
+        # terms before groups, so the sets it handles stay small.
+        parts = sorted(
+            (self._compile(child) for child in node.include),
+            key=lambda part: (not isinstance(part[0], int), part[1]),
         )
-        include = tuple(parts[i][0] for i in (*order, indexed))
-        # ANDNOT parts never help a paper match, so they are never indexed
-        exclude = tuple(self._compile(child, covers)[0] for child in node.exclude)
-        _, cover, cost = parts[indexed]
-        return ("&", include, exclude), cover, cost
+        exclude = tuple(self._compile(child)[0] for child in node.exclude)
+        return ("&", tuple(tree for tree, _ in parts), exclude), min(s for _, s in parts)
 
-    def _lookup(self, key: str) -> tuple[int, ...]:
-        """Rules indexed under a token or under any prefix of it (memoised per token)."""
-        found: list[int] = list(self._words.get(key, ()))
-        for length in self._prefix_lengths:
-            if length > len(key):
-                break
-            found.extend(self._prefixes.get(key[:length], ()))
-        result = tuple(found)
-        if len(self._postings) >= self._memo_limit:
-            self._postings.clear()
-        self._postings[key] = result
-        return result
+    def _term_share(self, term: CompiledTerm) -> float:
+        shares = self._shares
+        if term.kind == "prefix":
+            return 1.0  # unknown until the batch's tokens are seen: evaluated after others
+        keys = term.others or term.lookup
+        return min(1.0, sum(shares.get(key, RARE_SHARE) for key in keys))
 
-    def candidates(self, text: PaperText) -> set[int]:
-        """The rules a paper might match (a superset of those it does)."""
-        found: set[int] = set()
-        postings = self._postings
-        for key in text.parts:
-            rules = postings.get(key)
-            if rules is None:
-                rules = self._lookup(key)
-            if rules:
-                found.update(rules)
-        others = self._others
-        if others:
-            for key in text.categories:
-                if key in others:
-                    found.update(others[key])
-            if text.venue and "v:" + text.venue in others:
-                found.update(others["v:" + text.venue])
-            if text.has_code and "h:code" in others:
-                found.update(others["h:code"])
-            if self._author_rules:
-                for key in author_keys(text.authors, self._anchors):
-                    if key in others:
-                        found.update(others[key])
-        return found
+    def _starts(self, batch_tokens: set[str]) -> dict[str, list[str]]:
+        """For each prefix, the tokens of a batch that start with it (memoised per token)."""
+        memo, prefixed = self._postings, self._prefixed
+        new = batch_tokens.difference(memo)
+        if len(memo) + len(new) > self._memo_limit:
+            memo.clear()
+            prefixed.clear()
+            new = batch_tokens
+        room = len(new) <= self._memo_limit
+        first, lengths, stems, prefixes = (
+            self._prefix_lengths[0],
+            self._prefix_lengths,
+            self._stems,
+            self._prefixes,
+        )
+        found: dict[str, tuple[str, ...]] = {}
+        for token in new:
+            if token[:first] in stems:
+                starts = tuple(token[:n] for n in lengths if token[:n] in prefixes)
+                if starts:
+                    found[token] = starts
+        if room:
+            memo.update(dict.fromkeys(new, ()))
+            memo.update(found)
+            prefixed.update(found)
+            found = {token: memo[token] for token in batch_tokens.intersection(prefixed)}
+        by_prefix: dict[str, list[str]] = {}
+        for token, starts in found.items():
+            for prefix in starts:
+                by_prefix.setdefault(prefix, []).append(token)
+        return by_prefix
 
-    def match_text(self, text: PaperText) -> list[tuple[list[int], float, tuple[str, ...]]]:
-        """(topic ids, score, matched terms) for every rule a tokenised paper matches."""
-        # the hot loop of ingestion: term weights are memoised per paper and looked up inline
-        weights: dict[int, float] = {}
-        weigh = self._weighers
-        rendered = self._rendered
+    def _batch(self, texts: Sequence[PaperText]) -> tuple[PaperBatch, dict[str, list[str]]]:
+        """A batch's postings, and for each prefix the batch's tokens starting with it."""
+        tokens = self._tokens
+        starts: dict[str, list[str]] = {}
+        if self._prefixes:
+            seen = set[str]().union(*(text.parts for text in texts))
+            starts = self._starts(seen)
+            tokens = tokens.union(*starts.values())
+        return PaperBatch(texts, tokens, self._others, self._anchors), starts
 
-        def weight(term_id: int) -> float:
-            found = weights.get(term_id)
+    def match_texts(
+        self, texts: Sequence[PaperText]
+    ) -> list[tuple[int, list[int], float, tuple[str, ...]]]:
+        """(paper index, topic ids, score, matched terms) for every rule a paper matches."""
+        batch, starts = self._batch(texts)
+        terms = self._terms
+        occurrences: list[Occurrences | None] = [None] * len(terms)
+
+        def occurring(term_id: int) -> Occurrences:
+            found = occurrences[term_id]
             if found is None:
-                found = weights[term_id] = weigh[term_id](text)
+                found = occurrences[term_id] = terms[term_id].occurrences(batch, starts)
             return found
 
-        out: list[tuple[list[int], float, tuple[str, ...]]] = []
-        rules = self._rules
-        for index in self.candidates(text):
-            rule = rules[index]
-            shape = rule.shape
-            if shape == ALL_OF:
-                missing = False
-                for term_id in rule.include:
-                    value = weights.get(term_id)
-                    if value is None:
-                        value = weights[term_id] = weigh[term_id](text)
-                    if not value:
-                        missing = True
-                        break
-                if missing or any(weight(term_id) for term_id in rule.exclude):
-                    continue
-            elif shape == TREE and not _holds(rule.tree, weight):
+        def select(node: Tree, within: Set[int] | None) -> Set[int]:
+            """The papers (of `within`, or all) that a rule tree matches; never changed after."""
+            if isinstance(node, int):
+                held = occurring(node)
+                papers = held.keys() if isinstance(held, dict) else held
+                # `&` runs over the smaller side, so a narrow AND never walks a broad term
+                return papers if within is None else within & papers
+            operator, first, second = node
+            if operator == "|":
+                union: set[int] = set()
+                for option in first:
+                    union.update(select(option, within))
+                return union
+            for child in first:
+                within = select(child, within)
+                if not within:
+                    return within
+            assert within is not None  # an AND includes at least one part
+            for child in second:
+                within = within - select(child, within)  # a subset of within: a small walk
+                if not within:
+                    break
+            return within
+
+        rendered = [term.rendered for term in terms]
+        out: list[tuple[int, list[int], float, tuple[str, ...]]] = []
+        for rule in self._rules:
+            matched = select(rule.tree, None)
+            if not matched:
                 continue
-            # SINGLE and ANY_OF match exactly when some positive term occurs: scoring decides
-            score = 0.0
-            hits: list[str] = []
-            for term_id in rule.positive:
-                value = weights.get(term_id)
-                if value is None:
-                    value = weights[term_id] = weigh[term_id](text)
-                if value:
-                    score += value
-                    hits.append(rendered[term_id])
-            if hits:
-                if len(hits) > 1:
+            weights = [(occurring(term_id), rendered[term_id]) for term_id in rule.positive]
+            topic_ids = rule.topic_ids
+            if len(weights) == 1:  # the papers it matches are the papers its one term is in
+                [(weight, shown)] = weights
+                hit = (shown,)
+                if isinstance(weight, dict):
+                    out.extend((index, topic_ids, weight[index], hit) for index in matched)
+                else:
+                    out.extend((index, topic_ids, OTHER_WEIGHT, hit) for index in matched)
+                continue
+            for index in matched:
+                score = 0.0
+                hits: list[str] = []
+                for weight, shown in weights:
+                    if index in weight:
+                        score += weight[index] if isinstance(weight, dict) else OTHER_WEIGHT
+                        hits.append(shown)
+                if hits:
                     hits.sort()
-                out.append((rule.topic_ids, score, tuple(hits)))
+                    out.append((index, topic_ids, score, tuple(hits)))
         return out
+
+    def _text(self, paper: Paper) -> PaperText:
+        """A paper tokenised, or only its other facts when it holds none of the few needles."""
+        needles = self._needles
+        if needles is None:
+            return PaperText(paper)
+        if needles:
+            # a token of a field is a substring of the folded field (each field folded apart:
+            # one accented name must not send the whole text down the slow path)
+            fields = (paper.title, paper.abstract, paper.comment or "", paper.journal_ref or "")
+            folded = "\n".join(map(fold, (*fields, *paper.author_names)))
+            for needle in needles:
+                if needle in folded:
+                    return PaperText(paper)
+        return PaperText(paper, tokenise=False)
 
     def match(self, papers: Sequence[Paper]) -> list[Match]:
         """Every (paper, topic) pair that matches, with its score and matched terms."""
         found: list[Match] = []
         if not self._rules:
             return found
-        for paper in papers:
-            for topic_ids, score, hits in self.match_text(PaperText(paper)):
+        for start in range(0, len(papers), BATCH):
+            chunk = papers[start : start + BATCH]
+            texts = [self._text(paper) for paper in chunk]
+            for index, topic_ids, score, hits in self.match_texts(texts):
+                paper_id = chunk[index].arxiv_id
                 for topic_id in topic_ids:
-                    found.append(Match(paper.arxiv_id, topic_id, score, hits))
+                    found.append(Match(paper_id, topic_id, score, hits))
         return found
 
 
-def _holds(node: Tree, weight: Callable[[int], float]) -> bool:
-    """Whether a compiled rule tree matches, given each term's weight on the paper."""
-    if isinstance(node, int):
-        return weight(node) > 0
-    operator, first, second = node
-    # plain loops, not any()/all() over generators: this runs for every candidate rule
-    if operator == "|":
-        for option in first:  # noqa: SIM110
-            if _holds(option, weight):
-                return True
-        return False
-    for child in first:
-        if not _holds(child, weight):
-            return False
-    for child in second:  # noqa: SIM110
-        if _holds(child, weight):
-            return False
-    return True
+def _shortest(needles: set[str]) -> tuple[str, ...]:
+    """The needles that hold no other one ("inferences" is found wherever "inference" is)."""
+    return tuple(sorted(n for n in needles if not any(o != n and o in n for o in needles)))

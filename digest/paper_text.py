@@ -8,8 +8,6 @@ leaves tokenising a paper at one regex pass per field, which is most of the matc
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 from digest import taxonomy
 from digest.models import Paper
 from digest.text import tokens, word_key
@@ -23,7 +21,7 @@ class PaperText:
     """A paper's folded tokens: in order per field, and one map token -> parts it occurs in."""
 
     __slots__ = (
-        "_sorted",
+        "_author_keys",
         "abstract",
         "authors",
         "categories",
@@ -36,12 +34,18 @@ class PaperText:
         "venue_year",
     )
 
-    def __init__(self, paper: Paper) -> None:
-        self.title = tuple(tokens(paper.title))
-        self.abstract = tuple(tokens(paper.abstract))
-        self.comment = tuple(tokens(paper.comment)) if paper.comment else ()
-        self.journal_ref = tuple(tokens(paper.journal_ref)) if paper.journal_ref else ()
-        self.authors = tuple(tuple(tokens(name)) for name in paper.author_names)
+    def __init__(self, paper: Paper, tokenise: bool = True) -> None:
+        """The paper's tokens, or (`tokenise` False: it holds no token a rule looks for) only
+        its categories, venue and code link."""
+        if tokenise:
+            self.title = tuple(tokens(paper.title))
+            self.abstract = tuple(tokens(paper.abstract))
+            self.comment = tuple(tokens(paper.comment)) if paper.comment else ()
+            self.journal_ref = tuple(tokens(paper.journal_ref)) if paper.journal_ref else ()
+            self.authors = tuple(tuple(tokens(name)) for name in paper.author_names)
+        else:
+            self.title = self.abstract = self.comment = self.journal_ref = ()
+            self.authors = ()
         # one dict instead of a set per field: built mostly in C (the abstract is most tokens),
         # and a term learns every part it occurs in from one lookup
         parts = dict.fromkeys(self.abstract, ABSTRACT)
@@ -62,13 +66,13 @@ class PaperText:
         self.venue = venue_name.casefold() if venue_name else None
         self.venue_year = year
         self.has_code = paper.code_url is not None
-        self._sorted: list[str] | None = None
+        self._author_keys: tuple[tuple[str, ...], ...] | None = None
 
-    def sorted_tokens(self) -> list[str]:
-        """The paper's distinct tokens, sorted for bisect (made when a prefix term first asks)."""
-        if self._sorted is None:
-            self._sorted = sorted(self.parts)
-        return self._sorted
+    def author_keys(self) -> tuple[tuple[str, ...], ...]:
+        """Each author's name tokens as match keys (made when an author term first asks)."""
+        if self._author_keys is None:
+            self._author_keys = tuple(tuple(word_key(t) for t in name) for name in self.authors)
+        return self._author_keys
 
     def sequence(self, bit: int) -> tuple[str, ...]:
         """The tokens of the title, abstract, comment or journal ref, in order."""
@@ -105,33 +109,16 @@ def has_phrase(sequence: tuple[str, ...], words: tuple[tuple[str, ...], ...]) ->
     return False
 
 
-def prefix_parts(text: PaperText, prefix: str) -> int:
-    """The parts (bits) holding a token that starts with `prefix`.
-
-    For a prefix that is a match key this is the same as "a token whose key starts with it": a
-    key is its token or the token less a final `s`, and a key never ends in a strippable `s`.
-    """
-    tokens = text.sorted_tokens()
-    parts = text.parts
-    bits = 0
-    i = bisect_left(tokens, prefix)
-    while i < len(tokens) and tokens[i].startswith(prefix):
-        bits |= parts[tokens[i]]
-        i += 1
-    return bits
-
-
-def name_matches(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
-    """Whether the keys of an author term fit one author's name tokens.
+def name_matches(words: tuple[str, ...], name_keys: tuple[str, ...]) -> bool:
+    """Whether the keys of an author term fit the keys of one author's name tokens.
 
     Every word must land on its own name token: a whole word on a token with the same key, a
     single letter on a token it starts (an initial), and a whole word on a single-letter token
     that starts it (the paper gives only the initial). At least one whole word must land on an
     equal token, so `au:adrian` does not match every "A. Someone".
     """
-    if len(words) > len(name):
+    if len(words) > len(name_keys):
         return False
-    name_keys = [word_key(token) for token in name]
     if len(words) == 2:  # most author terms: first and last name, or surname and initial
         first, second = words
         for i, key in enumerate(name_keys):
@@ -153,7 +140,7 @@ def name_matches(words: tuple[str, ...], name: tuple[str, ...]) -> bool:
     return False
 
 
-def _fits(words: tuple[str, ...], keys: list[str]) -> bool:
+def _fits(words: tuple[str, ...], keys: tuple[str, ...]) -> bool:
     """Whether every word can take a distinct compatible key (backtracking; names are short)."""
     if not words:
         return True

@@ -194,6 +194,10 @@ class SubscriptionRepository(Protocol):
         """A channel's subscriptions."""
         ...
 
+    async def active_for_topic(self, topic_id: int) -> list[Subscription]:
+        """The subscriptions of one topic that are not paused."""
+        ...
+
     async def all_active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         ...

@@ -7,35 +7,38 @@ obvious way, so the property tests can check the compiled matcher against it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import permutations
 
 from digest import taxonomy
 from digest.models import Paper
 from digest.query import And, Node, Or, Term, positive_terms
-from digest.text import keys, word_key
+from digest.text import keys, tokens, word_key
 
 FIELD_WEIGHTS = {"ti": 3.0, "abs": 1.0, "co": 1.0, "jr": 1.0, "au": 1.0}
 ALL_FIELDS = ("ti", "abs", "co", "jr", "au")
 
 
-def field_texts(paper: Paper, field: str) -> list[list[str]]:
-    """The key sequences of one field: one for most fields, one per author for `au`."""
+def field_texts(
+    paper: Paper, field: str, split: Callable[[str], list[str]] = keys
+) -> list[list[str]]:
+    """The key (or token) sequences of one field: one for most fields, one per author for `au`."""
     if field == "au":
-        return [keys(name) for name in paper.author_names]
+        return [split(name) for name in paper.author_names]
     text = {
         "ti": paper.title,
         "abs": paper.abstract,
         "co": paper.comment or "",
         "jr": paper.journal_ref or "",
     }[field]
-    return [keys(text)]
+    return [split(text)]
 
 
 def occurs(term: Term, sequence: list[str]) -> bool:
-    """Whether a word, phrase or prefix term occurs in one key sequence."""
+    """Whether a word or phrase term occurs in a key sequence, a prefix in a token sequence."""
+    if term.kind == "prefix":  # used as typed, on the tokens as written: `paras*` is no `para*`
+        return any(token.startswith(term.words[0]) for token in sequence)
     wanted = [word_key(word) for word in term.words]
-    if term.kind == "prefix":
-        return any(key.startswith(wanted[0]) for key in sequence)
     n = len(wanted)
     return any(sequence[i : i + n] == wanted for i in range(len(sequence) - n + 1))
 
@@ -88,9 +91,10 @@ def term_weight(term: Term, paper: Paper) -> float:
         found = any(name_matches(term, name) for name in field_texts(paper, "au"))
         return 1.0 if found else 0.0
     fields = ALL_FIELDS if term.field == "all" else (term.field,)
+    split = tokens if term.kind == "prefix" else keys
     total = 0.0
     for field in fields:
-        if any(occurs(term, sequence) for sequence in field_texts(paper, field)):
+        if any(occurs(term, sequence) for sequence in field_texts(paper, field, split)):
             total += FIELD_WEIGHTS[field]
     return total
 

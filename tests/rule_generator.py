@@ -102,12 +102,16 @@ class RuleGenerator:
         return self.word()
 
     def prefix(self) -> str:
-        """The start of a content word, with a star."""
+        """The start of a content word, with a star; now and then one ending in `s` (`paras*`)."""
         for _ in range(50):
             word = self.word()
             if len(word) < 6:
                 continue
-            start = word[: self.random.randint(5, len(word) - 1)]
+            ends = [i for i in range(5, len(word)) if word[i - 1] == "s"]
+            if ends and self.random.random() < 0.3:
+                start = word[: self.random.choice(ends)]  # a prefix whose `s` is no plural
+            else:
+                start = word[: self.random.randint(5, len(word) - 1)]
             if _prefix_share(start) <= MAX_SHARE:
                 return start + "*"
         return "speculat*"
@@ -202,8 +206,7 @@ def _rare(words: list[str]) -> bool:
 
 
 def _prefix_share(start: str) -> float:
-    key = word_key(start)
-    return sum(share for k, share in key_shares().items() if k.startswith(key))
+    return sum(share for k, share in key_shares().items() if k.startswith(start))
 
 
 def _valid_category(category: str) -> bool:

@@ -7,13 +7,12 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError
-from config import Settings
-from digest.clock import SystemClock
-from storage.backup import BackupError, export_all, import_all, read_export
-from storage.engine import create_engine
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from config import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,6 +42,11 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 async def _export(settings: Settings, output: Path | None) -> dict[str, int]:
+    from digest.clock import SystemClock
+    from storage.backup import export_all
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+
     engine = create_engine(settings.database_url_text)
     try:
         await upgrade(engine)
@@ -62,6 +66,10 @@ async def _export(settings: Settings, output: Path | None) -> dict[str, int]:
 
 
 async def _import(settings: Settings, path: Path) -> dict[str, int]:
+    from storage.backup import import_all, read_export
+    from storage.engine import create_engine
+    from storage.migrate import upgrade
+
     try:
         with path.open(encoding="utf-8") as source:
             document = read_export(source)
@@ -77,6 +85,8 @@ async def _import(settings: Settings, path: Path) -> dict[str, int]:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Export or import; the counts go to stderr."""
+    from storage.backup import BackupError
+
     try:
         if args.command == "export-all":
             counts = await _export(settings, args.output)

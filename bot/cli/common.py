@@ -1,4 +1,8 @@
-"""What every `paperbot` sub-command shares: errors, argument types, opening the store."""
+"""What every `paperbot` sub-command shares: errors, argument types, opening the store.
+
+The modules of bot/cli import what their commands need inside the commands: building the parser
+(`paperbot --help`) must not import SQLAlchemy, Alembic or the chat libraries.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,13 @@ import argparse
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-
-from bot.app import defaults_from, open_store
-from config import Settings
-from digest.clock import SystemClock
-from digest.models import Platform, Workspace
-from digest.ports import Unit
-from storage.store import SqlStore
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.models import Workspace
+    from digest.ports import Unit
+    from storage.store import SqlStore
 
 # The external id (and name) of the command line's workspace on a fresh database.
 LOCAL_WORKSPACE = "local"
@@ -35,6 +37,8 @@ def iso_date(text: str) -> date:
 
 def database_problem(settings: Settings, reason: str) -> str:
     """`cannot use the database at URL: reason`, the URL's password and every secret hidden."""
+    from sqlalchemy.engine import make_url
+
     where = make_url(settings.database_url_text).render_as_string(hide_password=True)
     for secret in settings.secrets:
         reason = reason.replace(secret, "***")
@@ -51,6 +55,9 @@ def week_count(text: str) -> int:
 @asynccontextmanager
 async def opened_store(settings: Settings) -> AsyncIterator[SqlStore]:
     """The migrated store on the real clock, closed afterwards."""
+    from bot.app import open_store
+    from digest.clock import SystemClock
+
     try:
         store = await open_store(settings, SystemClock())
     except OSError as exc:  # a SQLite file whose folder cannot be made or opened
@@ -64,6 +71,9 @@ async def opened_store(settings: Settings) -> AsyncIterator[SqlStore]:
 async def pick_workspace(unit: Unit, wanted: str | None, settings: Settings) -> Workspace:
     """The workspace `wanted` names (id, external id or name), else the only one; on a fresh
     database the local workspace, made now, which the first Discord guild or Slack team adopts."""
+    from bot.app import defaults_from
+    from digest.models import Platform
+
     workspaces = await unit.workspaces.all()
     if not workspaces and wanted in (None, LOCAL_WORKSPACE):
         initial = defaults_from(settings).workspace_settings()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from config import Settings
-from storage.engine import create_engine
-from storage.migrate import current_revision, upgrade
+if TYPE_CHECKING:
+    from config import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +19,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate, or print the revision."""
+    from storage.engine import create_engine
+    from storage.migrate import current_revision, upgrade
+
     engine = create_engine(settings.database_url)
     try:
         if args.db_command == "upgrade":

@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.cli.common import CliError, iso_date, opened_store, pick_workspace
-from config import Settings
-from digest import weekly
-from digest.backlog import backlog_window
-from digest.clock import SystemClock
-from digest.matching import Matcher
-from digest.models import Digest, DigestCandidate, NominationStatus, Subscription, Topic
-from digest.ports import Clock, Unit
-from digest.topics import find_topic
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.models import Digest, Subscription, Topic
+    from digest.ports import Clock, Unit
 
 TITLE_WIDTH = 72
 
@@ -38,6 +36,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None = None) -> int:
     """Print what the next digest of a topic would hold (or a given week's digest)."""
+    from digest import weekly
+    from digest.backlog import backlog_window
+    from digest.clock import SystemClock
+    from digest.topics import find_topic
+
     now = (clock or SystemClock()).now()
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace, settings)
@@ -74,7 +77,9 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
 async def _subscription(
     unit: Unit, workspace_id: int, topic: Topic, channel: str | None
 ) -> Subscription:
-    subs = [s for s in await unit.subscriptions.all_active() if s.topic_id == topic.id]
+    from digest.models import Subscription
+
+    subs = await unit.subscriptions.active_for_topic(topic.id)
     if channel:
         subs = [s for s in subs if s.channel_id == channel]
         if not subs:
@@ -91,6 +96,10 @@ async def _announced_digest(
     unit: Unit, sub: Subscription, topic: Topic, first: date, last: date, now: datetime
 ) -> Digest:
     """The digest of papers announced first..last, matched afresh against the topic's rule."""
+    from digest import weekly
+    from digest.matching import Matcher
+    from digest.models import DigestCandidate, NominationStatus
+
     papers = {p.arxiv_id: p for p in await unit.papers.announced_between(first, last)}
     found = Matcher([topic]).match(list(papers.values()))
     on_list = await unit.lists.paper_ids_on_list(sub.workspace_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import urllib.error
-import urllib.request
+from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError
-from bot.health import PATH
-from config import Settings
+
+if TYPE_CHECKING:
+    from config import Settings
 
 TIMEOUT = 8.0
 ANY_ADDRESS = ("0.0.0.0", "::", "")
@@ -30,6 +30,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def health_url(settings: Settings) -> str:
     """Where this machine's paperbot answers, from the settings."""
+    from bot.health import PATH
+
     if settings.health_port is None:
         raise CliError("PAPERBOT_HEALTH_PORT is not set, so no health endpoint runs (or: --url)")
     host = settings.health_host
@@ -40,6 +42,9 @@ def health_url(settings: Settings) -> str:
 
 def fetch(url: str, timeout: float = TIMEOUT) -> tuple[int, str]:
     """The status and body of a GET (blocking)."""
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return int(response.status), response.read().decode("utf-8", "replace")

@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from bot.app import arxiv_source, harvest_categories, harvest_policy
 from bot.cli.common import CliError, iso_date, opened_store
-from config import Settings
-from digest.harvest import HarvestProgress, HarvestReport, HarvestWindow, harvest
-from digest.ingest import CorpusError, CorpusReading, IngestReport, read_corpus, store_papers
-from digest.models import Paper
-from digest.ports import SourcePage
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.harvest import HarvestReport
+    from digest.ingest import CorpusReading, IngestReport
+    from digest.models import Paper
 
 _CATEGORY = re.compile(r"^[A-Za-z-]+(\.[A-Za-z-]+)?$")
 MAX_REFUSALS_SHOWN = 20
@@ -85,6 +83,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _from_file(settings: Settings, path: Path) -> int:
+    from rich.progress import Progress
+
+    from digest.ingest import CorpusError, CorpusReading, read_corpus, store_papers
+
     if not await asyncio.to_thread(path.is_file):
         raise CliError(f"{path}: no such file")
     reading = CorpusReading()
@@ -107,6 +109,8 @@ async def _from_file(settings: Settings, path: Path) -> int:
 
 
 async def _status(settings: Settings) -> int:
+    from bot.app import harvest_categories
+
     async with opened_store(settings) as store:
         categories = await harvest_categories(store, settings)
         async with store.unit() as unit:
@@ -116,28 +120,6 @@ async def _status(settings: Settings) -> int:
         shown = f"{mark:%Y-%m-%d %H:%M} UTC" if mark else "never harvested"
         print(f"{category:<16} {shown}")
     return 0
-
-
-class _Bar(HarvestProgress):
-    """A rich progress bar over the planned windows, with the current page in its text."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task = progress.add_task("planning", total=None)
-
-    def planned(self, windows: Sequence[HarvestWindow]) -> None:
-        self.progress.update(self.task, total=len(windows), description="harvesting")
-
-    def page(self, window: HarvestWindow, page: SourcePage, stored: IngestReport) -> None:
-        done = page.start + len(page.papers)
-        self.progress.update(
-            self.task,
-            description=f"{window.category} {window.listing}: {done}/{page.total} "
-            f"({stored.stored.inserted + stored.stored.updated} new)",
-        )
-
-    def window_done(self, window: HarvestWindow) -> None:
-        self.progress.advance(self.task)
 
 
 def _print_harvest(report: HarvestReport) -> None:
@@ -151,6 +133,13 @@ def _print_harvest(report: HarvestReport) -> None:
 
 
 async def _from_api(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.app import arxiv_source, harvest_categories, harvest_policy
+    from bot.cli.harvest_bar import HarvestBar
+    from digest.harvest import harvest
+
     source = arxiv_source(settings)
     async with opened_store(settings) as store:
         categories = set(args.categories or ()) or await harvest_categories(store, settings)
@@ -176,7 +165,7 @@ async def _from_api(settings: Settings, args: argparse.Namespace) -> int:
                     datetime.now(UTC),
                     harvest_policy(settings),
                     since=args.since,
-                    progress=_Bar(progress),
+                    progress=HarvestBar(progress),
                 )
             finally:
                 source.close()

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bot.app import publish_config
 from bot.cli.common import CliError, opened_store, pick_workspace
-from bot.handlers.publish_settings import describe_publication
-from bot.publisher import Publisher
-from config import Settings
-from digest.clock import SystemClock
-from digest.publish_options import change_option
-from digest.publish_state import PublishTarget
 from digest.publishing import FORMATS, TRIGGERS, PublishError
+
+if TYPE_CHECKING:
+    from config import Settings
 
 OPTION_FLAGS = ("repo", "branch", "path", "format", "style", "when", "github")
 
@@ -39,6 +36,13 @@ def add_publish_parser(actions: argparse._SubParsersAction[argparse.ArgumentPars
 
 async def publish(args: argparse.Namespace, settings: Settings) -> int:
     """Save the options given, then publish now and say what happened."""
+    from bot.app import publish_config
+    from bot.handlers.publish_settings import describe_publication
+    from bot.publisher import Publisher
+    from digest.clock import SystemClock
+    from digest.publish_options import change_option
+    from digest.publish_state import PublishTarget
+
     async with opened_store(settings) as store:
         async with store.unit() as unit:
             workspace = await pick_workspace(unit, args.workspace, settings)

@@ -7,19 +7,17 @@ import asyncio
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, opened_store, pick_workspace
-from bot.cli.list_enrich import enrich
 from bot.cli.list_publish import add_publish_parser, publish
-from config import Settings
-from digest.bibtex import bibtex_document
-from digest.clock import SystemClock
-from digest.list_document import ReadResult
-from digest.list_import import ImportReport, ListImportError, import_list, read_list_file
 from digest.list_markdown import AUTO, STYLES, StyleError, check_style
-from digest.list_view import section_paths
-from digest.lists import SECTION_SEPARATOR, export_json, export_markdown, load_list
 from digest.models import WorkspaceSettings
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.list_document import ReadResult
+    from digest.list_import import ImportReport
 
 MAX_SHOWN = 20
 MAX_TITLE = 200  # the column's width
@@ -85,6 +83,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.bibtex import bibtex_document
+    from digest.lists import export_json, export_markdown, load_list
+
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace, settings)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
@@ -138,6 +139,9 @@ def _print_report(report: ImportReport) -> None:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.clock import SystemClock
+    from digest.list_import import ListImportError, import_list, read_list_file
+
     if args.title is not None and not 0 < len(args.title.strip()) <= MAX_TITLE:
         raise CliError(f"--title takes 1 to {MAX_TITLE} characters")
     try:
@@ -171,6 +175,8 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     _print_report(report)
     print(f"list title: “{title}” ({title_why}); style: {style} ({style_why})")
     if args.fetch:
+        from bot.cli.list_enrich import enrich
+
         return await enrich(settings, args.workspace, refresh=False)
     return 0
 
@@ -200,10 +206,15 @@ def _chosen_style(
 
 
 async def _enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli.list_enrich import enrich
+
     return await enrich(settings, args.workspace, args.refresh)
 
 
 async def _show(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.list_view import section_paths
+    from digest.lists import SECTION_SEPARATOR
+
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace, settings)
         sections = await unit.lists.sections(workspace.id)

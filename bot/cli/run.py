@@ -9,27 +9,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import discord
-from sqlalchemy.engine import make_url
-
-from bot.app import Bot
 from bot.cli.common import CliError
-from bot.console.platform import ConsoleChat, ConsolePlatform
-from bot.console.repl import ConsoleSession, console_loop, logs_in
-from bot.console.transcript import Transcript
-from bot.demo.script import run_demo
-from bot.discord.platform import DiscordPlatform
-from bot.discord.serve import BAD_TOKEN
-from bot.discord.shards import IdentifyGate, Shards, shard_ids
-from bot.leader import SingleProcessOnly
-from bot.ports import ChatPlatform
-from bot.runtime import serve
-from bot.slack.app import attach, config_from, slack_platform
-from config import Settings
-from digest.models import Platform
-from digest.ports import Clock
-from storage.store import SqlStore
+
+if TYPE_CHECKING:
+    from bot.app import Bot
+    from bot.discord.platform import DiscordPlatform
+    from bot.discord.shards import Shards
+    from bot.ports import ChatPlatform
+    from config import Settings
+    from digest.models import Platform
+    from digest.ports import Clock
+    from storage.store import SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +35,13 @@ paperbot run needs a chat platform, and none is configured. Set one of:
 To try paperbot without them: `paperbot demo`, or `paperbot run --console`."""
 
 CONSOLE_LOG = Path("paperbot-console.log")
+
+
+def _shard_ids(spec: str) -> tuple[int, ...]:
+    """bot.discord.shards.shard_ids, imported when --shards is given (it brings SQLAlchemy)."""
+    from bot.discord.shards import shard_ids
+
+    return shard_ids(spec)
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +73,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     run_parser.add_argument(
         "--shards",
-        type=shard_ids,
+        type=_shard_ids,
         metavar="IDS",
         help="Discord: run only these shards (0-1, or 0,2), with --shard-count; other "
         "processes on the same PostgreSQL run the others",
@@ -107,6 +106,10 @@ class RunOptions:
 
     def sharding(self, settings: Settings) -> Shards | None:
         """The Discord shards this process runs (None: all); CliError when they cannot be."""
+        from sqlalchemy.engine import make_url
+
+        from bot.discord.shards import Shards
+
         if self.shards is None and self.shard_count is None:
             return None
         if self.shards is None or self.shard_count is None:
@@ -126,6 +129,9 @@ class RunOptions:
 
 async def run(settings: Settings, console: bool = False, options: RunOptions | None = None) -> int:
     """Run the bot until stopped (SIGTERM, Ctrl+C); returns the exit status."""
+    from bot.console.repl import logs_in
+    from bot.leader import SingleProcessOnly
+
     options = options or RunOptions()
     try:
         if not console:
@@ -145,6 +151,12 @@ async def run(settings: Settings, console: bool = False, options: RunOptions | N
 
 
 async def _run_console(settings: Settings, options: RunOptions) -> int:
+    from bot.console.platform import ConsoleChat, ConsolePlatform
+    from bot.console.repl import ConsoleSession, console_loop
+    from bot.console.transcript import Transcript
+    from bot.runtime import serve
+    from digest.models import Platform
+
     transcript = Transcript(options.transcript) if options.transcript else None
     platform = ConsolePlatform(sys.stdout, transcript=transcript, pace=options.pace)
 
@@ -156,11 +168,13 @@ async def _run_console(settings: Settings, options: RunOptions) -> int:
 
 
 # Connects a platform's events to the wired bot (its handlers, its delivery's notices).
-Wire = Callable[[Bot], None]
+Wire = Callable[["Bot"], None]
 
 
 def _slack(settings: Settings, clock: Clock, store: SqlStore) -> tuple[ChatPlatform, Wire]:
     """Slack in the mode its variables name, and how its listeners reach the bot."""
+    from bot.slack.app import attach, config_from, slack_platform
+
     config = config_from(settings)
     app, platform = slack_platform(config, clock, store.engine)
     log.info("Slack: %s mode", config.mode)
@@ -174,6 +188,9 @@ def _slack(settings: Settings, clock: Clock, store: SqlStore) -> tuple[ChatPlatf
 def _discord(settings: Settings, shards: Shards | None) -> tuple[DiscordPlatform, Wire]:
     """Discord on the configured token (these shards of it, or all), and how its events reach
     the bot; on PostgreSQL, each IDENTIFY waits its turn among every process."""
+    from bot.discord.platform import DiscordPlatform
+    from bot.discord.shards import IdentifyGate
+
     assert settings.discord_token is not None
     platform = DiscordPlatform(
         settings.discord_token.get_secret_value(), sync_guild=settings.discord_guild, shards=shards
@@ -190,6 +207,13 @@ def _discord(settings: Settings, shards: Shards | None) -> tuple[DiscordPlatform
 async def _run_chat(settings: Settings, shards: Shards | None) -> int:
     """Every configured chat platform in one process, until stopped or Discord's gateway closes
     for good."""
+    import discord
+
+    from bot.discord.serve import BAD_TOKEN
+    from bot.discord.shards import IdentifyGate
+    from bot.runtime import serve
+    from digest.models import Platform
+
     wires: list[Wire] = []
     discord_platform: DiscordPlatform | None = None
 
@@ -229,6 +253,8 @@ async def _run_chat(settings: Settings, shards: Shards | None) -> int:
 
 async def demo(keep: Path | None, settings: Settings | None = None) -> int:
     """Run the offline demo (with the configured settings, but a database of its own)."""
+    from bot.demo.script import run_demo
+
     if keep is not None:
         await asyncio.to_thread(keep.mkdir, parents=True, exist_ok=True)
     await run_demo(sys.stdout, keep, settings)

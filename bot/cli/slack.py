@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError
-from bot.slack.manifest import manifest
-from config import Settings
+
+if TYPE_CHECKING:
+    from config import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,6 +28,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the manifest as JSON."""
+    from bot.slack.manifest import manifest
+
     if args.url is not None and not args.url.startswith("https://"):
         raise CliError("Slack only calls https:// URLs; give --url https://your.host")
     print(json.dumps(manifest(args.url), indent=2, ensure_ascii=False))

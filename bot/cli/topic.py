@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.cli.common import iso_date, opened_store, week_count
-from config import Settings
-from digest.backlog import BacklogWindow, backlog_window, window_until
-from digest.query import QueryError, pointed
-from digest.topics import RuleCheck, check_rule
+
+if TYPE_CHECKING:
+    from config import Settings
+    from digest.backlog import BacklogWindow
+    from digest.query import QueryError
+    from digest.topics import RuleCheck
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +41,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def error_lines(rule: str, error: QueryError) -> list[str]:
     """The rule, a caret under the position of the error, and the reason."""
+    from digest.query import pointed
+
     shown, caret = pointed(rule, error)
     return [shown, caret, f"error: {error.reason}"]
 
@@ -59,6 +64,10 @@ def report_lines(check: RuleCheck, window: BacklogWindow) -> list[str]:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the normalised rule and its matches, or the error with its position."""
+    from digest.backlog import backlog_window, window_until
+    from digest.query import QueryError
+    from digest.topics import check_rule
+
     async with opened_store(settings) as store, store.unit() as unit:
         window = (
             window_until(args.until, args.weeks)

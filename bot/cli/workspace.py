@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bot.cli.common import LOCAL_WORKSPACE, opened_store
-from config import Settings
 from digest.models import Platform
+
+if TYPE_CHECKING:
+    from config import Settings
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

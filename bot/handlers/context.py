@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import time
 
-from bot.ports import ChannelRef, UserRef
+from bot.ports import ChannelKey, ChannelRef, UserRef
 from bot.rich_text import Part, Text, plain_text, text
 from digest.models import Workspace, WorkspaceSettings
 from digest.offload import Offload
@@ -14,6 +14,8 @@ from digest.ports import Clock, Store, Unit
 from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
+# Told which channel's subscriptions changed; None: any channel's may have.
+SubscriptionsListener = Callable[[ChannelKey | None], Awaitable[None]]
 WorkspaceListener = Callable[[int], Awaitable[None]]
 # CPU seconds a rule may take to match the backlog (topic-add, -edit, -check): a typical rule
 # over four weeks of cs.* papers takes well under one; beyond this it is refused.
@@ -63,14 +65,17 @@ class Context:
     defaults: Defaults
     suggester: SectionSuggester
     offload: Offload
-    on_subscriptions_changed: Listener | None = None
+    on_subscriptions_changed: SubscriptionsListener | None = None
     on_outbox_changed: Listener | None = None
     on_list_changed: WorkspaceListener | None = None
 
-    async def notify(self, subscriptions: bool = False, outbox: bool = False) -> None:
-        """Tell the scheduler or the delivery loop that their work changed."""
+    async def notify(
+        self, subscriptions: bool = False, outbox: bool = False, channel: ChannelKey | None = None
+    ) -> None:
+        """Tell the scheduler (about one channel, or any) or the delivery loop that their work
+        changed."""
         if subscriptions and self.on_subscriptions_changed:
-            await self.on_subscriptions_changed()
+            await self.on_subscriptions_changed(channel)
         if outbox and self.on_outbox_changed:
             await self.on_outbox_changed()
 

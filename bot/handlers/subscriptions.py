@@ -48,7 +48,8 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         if existing and existing.paused:
             resumed = await resume_channel(ctx, unit, workspace.id, invocation.channel.id)
     if existing and existing.paused:
-        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+        here = (workspace.id, invocation.channel.id)
+        await ctx.notify(subscriptions=True, outbox=bool(resumed), channel=here)
         return messages.public("Resumed this channel's digest of ", bold(topic.name), ".")
     # A channel's subscriptions share one schedule, so the channel gets one digest.
     async with ctx.store.unit() as unit:
@@ -83,7 +84,7 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
             if (sibling.weekday, sibling.at, sibling.timezone) != (weekday, at, zone):
                 await unit.subscriptions.set_schedule(sibling.id, weekday, at, zone)
         others = await unit.topics.get_many(s.topic_id for s in siblings if s.topic_id != topic.id)
-    await ctx.notify(subscriptions=True)
+    await ctx.notify(subscriptions=True, channel=(workspace.id, invocation.channel.id))
     due = weekly.next_due(
         replace(subscription, weekday=weekday, at=at, timezone=zone), ctx.clock.now()
     )
@@ -124,7 +125,7 @@ async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         if not found:
             raise UserError("This channel is not subscribed to ", code(name), ".")
         await unit.subscriptions.delete(found.id)
-    await ctx.notify(subscriptions=True)
+    await ctx.notify(subscriptions=True, channel=(workspace.id, invocation.channel.id))
     return messages.public("Unsubscribed this channel from ", bold(name), ".")
 
 
@@ -233,7 +234,7 @@ async def digest_settings(ctx: Context, invocation: Invocation) -> OutboundMessa
         subs = await unit.subscriptions.for_channel(workspace.id, channel)
         names = await unit.topics.get_many(s.topic_id for s in subs)
     if key:
-        await ctx.notify(subscriptions=True, outbox=bool(resumed))
+        await ctx.notify(subscriptions=True, outbox=bool(resumed), channel=(workspace.id, channel))
     return messages.reply(
         _describe_digest(subs, names, ctx.clock.now()), title="This channel's digest"
     )

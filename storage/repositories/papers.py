@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import Table, func, select, text
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
 
 from digest.models import Paper
 from digest.ports import Clock, UpsertResult
@@ -18,10 +19,26 @@ from storage.convert import paper_from_row, paper_values
 from storage.tables import HarvestStateRow, PaperRow
 
 # Ids per round trip: well under SQLite's 32,766 bound parameters for the IN list, and large
-# enough that a dump loads in few statements (SQLAlchemy splits the INSERT itself as needed).
+# enough that a dump loads in few statements.
 UPSERT_BATCH = 5000
 PAPERS: Table = PaperRow.__table__  # type: ignore[assignment]
 UPDATED_COLUMNS = tuple(c.name for c in PAPERS.columns if c.name != "arxiv_id")
+STAGING = "paper_staging"
+
+
+def _on_conflict_newer(statement: SqliteInsert) -> SqliteInsert:
+    """The INSERT updating a stored paper only to a newer version (the guard under races)."""
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[PAPERS.c.arxiv_id],
+        set_={name: excluded[name] for name in UPDATED_COLUMNS},
+        where=excluded.version > PAPERS.c.version,
+    )
+
+
+def _copy_value(value: Any) -> Any:
+    """A column value as COPY takes it: JSON columns as their text."""
+    return json.dumps(value) if isinstance(value, list) else value
 
 
 class SqlPaperRepository:
@@ -38,12 +55,21 @@ class SqlPaperRepository:
             known = newest.get(paper.arxiv_id)
             if known is None or paper.version >= known.version:
                 newest[paper.arxiv_id] = paper
-        inserted = updated = 0
+        if self._session.get_bind().dialect.name == "postgresql":
+            inserted, written = await self._upsert_copied(list(newest.values()))
+        else:
+            inserted, written = await self._upsert_newer(list(newest.values()))
+        updated = len(written) - inserted
+        unchanged = len(papers) - inserted - updated
+        return UpsertResult(inserted, updated, unchanged, tuple(written))
+
+    async def _upsert_newer(self, papers: list[Paper]) -> tuple[int, list[str]]:
+        """SQLite: read the stored versions, then write only what is new or newer, in one
+        executemany per chunk (papers already there cost no write at all)."""
+        inserted = 0
         written: list[str] = []
         now = self._clock.now()
-        for chunk in batches(list(newest.values()), UPSERT_BATCH):
-            # Reading the stored versions first means papers already there cost no write at all,
-            # and tells inserted from updated; the ON CONFLICT guard keeps it right under races.
+        for chunk in batches(papers, UPSERT_BATCH):
             rows = await self._session.execute(
                 select(PaperRow.arxiv_id, PaperRow.version).where(
                     PaperRow.arxiv_id.in_([paper.arxiv_id for paper in chunk])
@@ -51,37 +77,53 @@ class SqlPaperRepository:
             )
             stored: dict[str, int] = dict(rows.all())
             # -1 for unknown ids: a stub from an imported list has version 0 and must be stored.
-            wanted = [
-                {**paper_values(paper), "stored_at": now}
-                for paper in chunk
-                if paper.version > stored.get(paper.arxiv_id, -1)
-            ]
+            wanted = [p for p in chunk if p.version > stored.get(p.arxiv_id, -1)]
             if not wanted:
                 continue
-            result = await self._session.execute(self._upsert_statement(), wanted)
-            for (arxiv_id,) in result:
-                written.append(arxiv_id)
-                if arxiv_id in stored:
-                    updated += 1
-                else:
-                    inserted += 1
-        unchanged = len(papers) - inserted - updated
-        return UpsertResult(inserted, updated, unchanged, tuple(written))
+            # Without RETURNING, SQLAlchemy hands the rows to the driver's executemany in one
+            # go; one process owns a SQLite file, so the versions read above still hold.
+            await self._session.execute(
+                _on_conflict_newer(sqlite_insert(PAPERS)),
+                [{**paper_values(paper), "stored_at": now} for paper in wanted],
+            )
+            written += (paper.arxiv_id for paper in wanted)
+            inserted += sum(1 for paper in wanted if paper.arxiv_id not in stored)
+        return inserted, written
 
-    def _upsert_statement(self) -> ReturningInsert[str]:
-        """An INSERT that updates a stored paper only to a newer version, naming what it wrote."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        # On the Core table, not the ORM class: executed with many rows, SQLAlchemy compiles it
-        # once and sends multi-row VALUES batches ("insertmanyvalues"); the ORM's bulk path goes
-        # row by row here and is several times slower.
-        statement = insert(PAPERS)
-        excluded = statement.excluded
-        return statement.on_conflict_do_update(
-            index_elements=[PAPERS.c.arxiv_id],
-            set_={name: excluded[name] for name in UPDATED_COLUMNS},
-            where=excluded.version > PAPERS.c.version,
-        ).returning(PAPERS.c.arxiv_id)
+    async def _upsert_copied(self, papers: list[Paper]) -> tuple[int, list[str]]:
+        """PostgreSQL: COPY every paper into a staging table, then one INSERT ... ON CONFLICT
+        from it that writes only new or newer versions and names what it wrote."""
+        if not papers:
+            return 0, []
+        now = self._clock.now()
+        columns = [column.name for column in PAPERS.columns]
+        listed = ", ".join(columns)
+        await self._session.execute(
+            text(f"CREATE TEMP TABLE {STAGING} (LIKE papers INCLUDING DEFAULTS) ON COMMIT DROP")
+        )
+        connection = await self._session.connection()
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert raw is not None  # the psycopg connection under the session's transaction
+        async with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {STAGING} ({listed}) FROM STDIN") as copy,
+        ):
+            for paper in papers:
+                values = {**paper_values(paper), "stored_at": now}
+                await copy.write_row([_copy_value(values[name]) for name in columns])
+        rows = await self._session.execute(
+            text(
+                f"INSERT INTO papers ({listed}) SELECT {listed} FROM {STAGING} "
+                "ON CONFLICT (arxiv_id) DO UPDATE SET "
+                + ", ".join(f"{name} = EXCLUDED.{name}" for name in UPDATED_COLUMNS)
+                + " WHERE EXCLUDED.version > papers.version"
+                # xmax is 0 on a row this statement inserted, set on one it updated
+                " RETURNING arxiv_id, xmax = 0"
+            )
+        )
+        found = rows.all()
+        await self._session.execute(text(f"DROP TABLE {STAGING}"))
+        return sum(1 for _, new in found if new), [arxiv_id for arxiv_id, _ in found]
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """One paper by id (without version)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from digest.models import Match, Subscription, Topic
 from digest.ports import Clock
-from storage.batching import batches
 from storage.convert import subscription_from_row, topic_from_row
 from storage.tables import MatchRow, SubscriptionRow, TopicRow
 
@@ -139,6 +140,15 @@ class SqlSubscriptionRepository:
         )
         return [subscription_from_row(row) for row in rows]
 
+    async def active_for_topic(self, topic_id: int) -> list[Subscription]:
+        """The subscriptions of one topic that are not paused."""
+        rows = await self._session.scalars(
+            select(SubscriptionRow)
+            .where(SubscriptionRow.topic_id == topic_id, SubscriptionRow.paused.is_(False))
+            .order_by(SubscriptionRow.id)
+        )
+        return [subscription_from_row(row) for row in rows]
+
     async def all_active(self) -> list[Subscription]:
         """Every subscription that is not paused."""
         rows = await self._session.scalars(
@@ -226,32 +236,30 @@ class SqlMatchRepository:
     async def add_many(self, matches: Sequence[Match]) -> int:
         """Store matches, ignoring ones already stored; returns how many were new."""
         wanted = {(m.topic_id, m.paper_id): m for m in matches}
-        added = 0
+        if not wanted:
+            return 0
         now = self._clock.now()
-        for chunk in batches(list(wanted.values())):
-            topic_ids = {m.topic_id for m in chunk}
-            paper_ids = {m.paper_id for m in chunk}
-            stored = await self._session.execute(
-                select(MatchRow.topic_id, MatchRow.paper_id).where(
-                    MatchRow.topic_id.in_(topic_ids), MatchRow.paper_id.in_(paper_ids)
-                )
-            )
-            existing = {(topic_id, paper_id) for topic_id, paper_id in stored}
-            rows = [
-                {
-                    "topic_id": m.topic_id,
-                    "paper_id": m.paper_id,
-                    "score": m.score,
-                    "terms": list(m.terms),
-                    "matched_at": m.matched_at or now,
-                }
-                for m in chunk
-                if (m.topic_id, m.paper_id) not in existing
-            ]
-            if rows:
-                await self._session.execute(insert(MatchRow), rows)
-            added += len(rows)
-        return added
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        # One INSERT that skips the pairs already stored (the primary key says which): no
+        # read of `topic IN (...) AND paper IN (...)`, whose cross product grew with both.
+        statement = (
+            insert(MatchRow)
+            .on_conflict_do_nothing(index_elements=["topic_id", "paper_id"])
+            .returning(MatchRow.topic_id)
+        )
+        rows = [
+            {
+                "topic_id": m.topic_id,
+                "paper_id": m.paper_id,
+                "score": m.score,
+                "terms": list(m.terms),
+                "matched_at": m.matched_at or now,
+            }
+            for m in wanted.values()
+        ]
+        result = await self._session.execute(statement, rows)
+        return len(result.all())
 
     async def for_topics(
         self, topic_ids: Sequence[int], after: datetime | None, until: datetime

@@ -99,6 +99,33 @@ async def test_jobs_follow_the_subscriptions_table(
     assert scheduler.digest_job_ids() == []
 
 
+async def test_a_change_in_one_channel_re_derives_only_that_channels_job(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    store = sqlite_store
+    _, _, scheduler = _parts(store, clock)
+    handlers = Handlers(store, clock, on_subscriptions_changed=scheduler.sync)
+    here = ChannelRef(Platform.CONSOLE, "console", CHANNEL, workspace_name="lab")
+    await handlers.command(Invocation(here, ADA, "topic-add", {"name": "moe", "rule": "ti:moe"}))
+    await handlers.command(Invocation(here, ADA, "subscribe", {"topic": "moe"}))
+    workspace = await make_workspace(store)
+    # A subscription no handler announced (another process made it): a channel's sync leaves
+    # it to the periodic full one, so a burst of S subscribes reads S channels, not S x S rows.
+    moe = await make_topic(store, workspace, "moe-too", "ti:moe")
+    await make_subscription(store, workspace, "c-elsewhere", moe)
+    await handlers.command(
+        Invocation(here, ADA, "digest", {"key": "timezone", "value": "Europe/Berlin"})
+    )
+    assert scheduler.digest_job_ids() == [f"digest:{workspace.id}:{CHANNEL}"]
+    await scheduler.sync()
+    assert scheduler.digest_job_ids() == [
+        f"digest:{workspace.id}:c-elsewhere",
+        f"digest:{workspace.id}:{CHANNEL}",
+    ]
+    await handlers.command(Invocation(here, ADA, "unsubscribe", {"topic": "moe"}))
+    assert scheduler.digest_job_ids() == [f"digest:{workspace.id}:c-elsewhere"]
+
+
 async def test_a_berlin_digest_comes_at_nine_local_in_both_dst_weeks(
     store: SqlStore, clock: FixedClock
 ) -> None:

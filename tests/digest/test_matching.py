@@ -46,6 +46,12 @@ HYPHEN = make_paper(title="Scaling Mixture-of-Experts Inference", abstract="Fast
         ("serv*", make_paper(title="A Server", abstract=""), True),
         ("serv*", make_paper(title="Serving", abstract=""), True),
         ("serv*", make_paper(title="Observing", abstract="preserve"), False),
+        # a prefix is used as typed: its final `s` is no plural to drop
+        ("ti:fores*", make_paper(title="Random Forests", abstract=""), True),
+        ("ti:fores*", make_paper(title="Foresight", abstract=""), True),
+        ("ti:fores*", make_paper(title="Forecasting Demand", abstract=""), False),
+        ("ti:paras*", make_paper(title="Parasitic Capacitance", abstract=""), True),
+        ("ti:paras*", make_paper(title="Parallel Decoding", abstract=""), False),
         ("ti:model", make_paper(title="Language Models", abstract=""), True),
         ("ti:models", make_paper(title="One Language Model", abstract=""), True),
         ("ti:GPUs", make_paper(title="On the GPU", abstract=""), True),

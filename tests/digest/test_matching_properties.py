@@ -41,7 +41,10 @@ word = st.sampled_from(VOCAB)
 text_value = st.one_of(
     word,
     st.lists(word, min_size=2, max_size=3).map(lambda ws: '"' + " ".join(ws) + '"'),
-    st.sampled_from(["serv*", "mo*", "moel*", "cach*", "gpus*", "sched*", "ll*"]),
+    # prefixes ending in `s` are used as typed ("gpus*" is no "gpu*", "models*" no "model*")
+    st.sampled_from(
+        ["serv*", "mo*", "moel*", "cach*", "gpus*", "sched*", "ll*", "models*", "caches*", "llms*"]
+    ),
 )
 term = st.one_of(
     st.tuples(st.sampled_from(["", "ti:", "abs:", "co:", "jr:", "all:"]), text_value).map("".join),

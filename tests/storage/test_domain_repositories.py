@@ -60,6 +60,22 @@ async def test_topic_names_are_unique_per_workspace(store: SqlStore) -> None:
     assert (edited.rule, edited.description) == ('ti:"mixture of experts"', "MoE")
 
 
+async def test_a_topics_active_subscriptions_are_read_without_the_others(store: SqlStore) -> None:
+    workspace_id = await _workspace_id(store)
+    async with store.unit() as unit:
+        moe = await unit.topics.create(workspace_id, "moe", "ti:moe", "", None)
+        other = await unit.topics.create(workspace_id, "other", "ti:other", "", None)
+        here, paused, _ = [
+            await unit.subscriptions.create(
+                workspace_id, channel, topic.id, 0, time(9), "UTC", 15, None
+            )
+            for channel, topic in (("C1", moe), ("C2", moe), ("C1", other))
+        ]
+        await unit.subscriptions.set_paused(paused.id, True, "channel deleted")
+    async with store.unit() as unit:
+        assert await unit.subscriptions.active_for_topic(moe.id) == [here]
+
+
 async def test_subscriptions_watermarks_and_pausing(store: SqlStore, clock: FixedClock) -> None:
     workspace_id = await _workspace_id(store)
     async with store.unit() as unit:
