@@ -11,6 +11,7 @@ from bot.rich_text import Part, Text, plain_text, text
 from digest.models import Workspace, WorkspaceSettings
 from digest.offload import Offload
 from digest.ports import Clock, Store, Unit
+from digest.relevance import Relevance, training_set
 from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
@@ -62,6 +63,7 @@ class Context:
     defaults: Defaults
     suggester: SectionSuggester
     offload: Offload
+    relevance: Relevance
     on_subscriptions_changed: Listener | None = None
     on_outbox_changed: Listener | None = None
 
@@ -82,8 +84,17 @@ class Context:
         )
 
     async def list_changed(self, workspace_id: int) -> None:
-        """The list changed: start retraining its section model in the background."""
+        """The list changed: start retraining its section and relevance models in the
+        background."""
         async with self.store.unit() as unit:
             examples = await training_examples(unit, workspace_id)
+            training = await training_set(unit, workspace_id)
         if examples:
             self.suggester.refresh(workspace_id, examples)
+        self.relevance.refresh(workspace_id, training)
+
+    async def decisions_changed(self, workspace_id: int) -> None:
+        """A nomination was rejected: start retraining the relevance model in the background."""
+        async with self.store.unit() as unit:
+            training = await training_set(unit, workspace_id)
+        self.relevance.refresh(workspace_id, training)
