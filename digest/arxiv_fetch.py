@@ -22,6 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from digest.arxiv import ArxivErrorFeed, FeedError, FeedPage, parse_feed, window_query
+from digest.models import Paper
 from digest.ports import SourcePage
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = "paperbot/0.1 (research group paper digest; arxiv.py client)"
 CONNECT_TIMEOUT = 10.0
 RETRIED_STATUSES = frozenset({408, 429})
+# Ids in one id_list request: arXiv's API manual asks for pages of at most a few hundred.
+ID_BATCH = 200
 
 
 class FetchError(RuntimeError):
@@ -137,6 +140,11 @@ class ArxivClient(arxiv.Client):  # type: ignore[misc]  # the package ships no t
             sort_order=arxiv.SortOrder.Descending,
         )
         return str(self._format_url(search, start, self.page_size))
+
+    def id_list_url(self, arxiv_ids: Sequence[str]) -> str:
+        """The URL of one request for the records of these ids, all in one page."""
+        search = arxiv.Search(id_list=list(arxiv_ids), max_results=None)
+        return str(self._format_url(search, 0, len(arxiv_ids)))
 
     def get(self, url: str) -> RawResponse:
         """Fetch one URL (blocking; run it in a thread). Transport failures raise TransportError."""
@@ -252,6 +260,15 @@ class ArxivApiSource:
                 log.warning("attempt %d failed (%s); retrying in %.1f s", attempt, error, wait)
                 self.retries += 1
                 await self._sleep(wait)
+
+    async def records(self, arxiv_ids: Sequence[str]) -> tuple[Paper, ...]:
+        """The records of these ids (ID_BATCH at most), one request; ids arXiv lacks are absent."""
+        if len(arxiv_ids) > ID_BATCH:
+            raise ValueError(f"at most {ID_BATCH} ids a request, not {len(arxiv_ids)}")
+        if not arxiv_ids:
+            return ()
+        page = await self.fetch_page(self.client.id_list_url(arxiv_ids))
+        return tuple(page.papers)
 
     async def window(
         self, categories: Sequence[str], start: datetime, end: datetime

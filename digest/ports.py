@@ -496,6 +496,14 @@ class PaperSource(Protocol):
         ...
 
 
+class PaperRecords(Protocol):
+    """arXiv records by id (the arXiv API's id_list queries in production)."""
+
+    async def records(self, arxiv_ids: Sequence[str]) -> tuple[Paper, ...]:
+        """The records of these ids, in one request; ids the source lacks are absent."""
+        ...
+
+
 class Unit(Protocol):
     """One transaction over every repository; committed when the block ends without error."""
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.cli.common import CliError, opened_store, pick_workspace
+from bot.cli.list_enrich import enrich
 from config import Settings
 from digest.bibtex import bibtex_document
 from digest.clock import SystemClock
@@ -38,6 +39,21 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imported.add_argument("--style", choices=(AUTO, *STYLES), default=AUTO)
     imported.add_argument("--workspace", help="workspace (guild or team) id")
     imported.add_argument("--dry-run", action="store_true", help="read and report, change nothing")
+    imported.add_argument(
+        "--fetch", action="store_true", help="then fetch the new papers' records from arXiv"
+    )
+    enrich = actions.add_parser(
+        "enrich",
+        help="fetch the records of the list's papers from arXiv",
+        description="Fetch the arXiv records of the papers the list's entries name (200 ids a "
+        "request, PAPERBOT_ARXIV_DELAY_SECONDS apart): abstracts, authors, categories, dates "
+        "and the venue of the comment. A venue the list states is kept; differences are "
+        "reported, and told to the admins in the review channel.",
+    )
+    enrich.add_argument("--workspace", help="workspace (guild or team) id")
+    enrich.add_argument(
+        "--refresh", action="store_true", help="every paper on the list, not only the stubs"
+    )
     show = actions.add_parser("show", help="print the list's sections and entries")
     show.add_argument("--workspace", help="workspace (guild or team) id")
     show.add_argument("--all", action="store_true", help="every entry, not the last few")
@@ -45,7 +61,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one `list` action."""
-    action = {"export": _export, "import": _import, "show": _show}[args.list_command]
+    action = {"export": _export, "import": _import, "show": _show, "enrich": _enrich}[
+        args.list_command
+    ]
     return await action(args, settings)
 
 
@@ -132,7 +150,13 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
                 replace(current, list_style=check_style(read.style), list_title=title),
             )
     _print_report(report)
+    if args.fetch:
+        return await enrich(settings, args.workspace, refresh=False)
     return 0
+
+
+async def _enrich(args: argparse.Namespace, settings: Settings) -> int:
+    return await enrich(settings, args.workspace, args.refresh)
 
 
 async def _show(args: argparse.Namespace, settings: Settings) -> int:

@@ -154,3 +154,17 @@ class RecordedPages:
     def __call__(self, params: dict[str, str]) -> Reply:
         start = int(params.get("start", 0))
         return Reply(self.pages[start]) if start in self.pages else Reply(b"", status=404)
+
+
+class IdIndex:
+    """Answers id_list queries from a set of entries, in the order asked, as arXiv does (ids it
+    lacks are left out)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = {e.arxiv_id: e for e in entries}
+
+    def __call__(self, params: dict[str, str]) -> Reply:
+        ids = params["id_list"].split(",")
+        found = [self.entries[i] for i in ids if i in self.entries]
+        size = int(params["max_results"])
+        return Reply(feed_xml(found, total=len(found), per_page=size))

@@ -260,7 +260,7 @@ RULES = st.recursive(TERMS, _combine, max_leaves=12)
 
 
 @given(RULES)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_the_normalised_rule_means_the_same_rule(rule: str) -> None:
     node = parse(rule)
     again = parse(render(node))
