@@ -10,13 +10,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.delivery import Delivery
+from bot.git_repo import GitIdentity
 from bot.handlers import Defaults, Handlers
 from bot.ingest_gate import IngestGate, IngestIncomplete
 from bot.logs import log_context
 from bot.metrics import Metrics
 from bot.ports import ChatPlatform
+from bot.publisher import PublishConfig, Publisher
 from bot.scheduler import BotScheduler, DigestRunner
-from config import Settings
+from config import Settings, child_environment
 from digest.arxiv_fetch import ArxivApiSource, ArxivClient, RetryPolicy
 from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, harvest
 from digest.models import WEEKDAYS, Platform
@@ -60,6 +62,19 @@ def harvest_policy(settings: Settings) -> HarvestPolicy:
     )
 
 
+def publish_config(settings: Settings) -> PublishConfig:
+    """How the bot publishes lists: its git identity, GitHub access, limits, what to mask."""
+    token = settings.github_token.get_secret_value() if settings.github_token else None
+    return PublishConfig(
+        identity=GitIdentity(settings.publish_author_name, settings.publish_author_email),
+        github_token=token,
+        github_api_url=settings.github_api_url,
+        timeout=settings.publish_timeout_seconds,
+        secrets=settings.secrets,
+        environment=child_environment(),
+    )
+
+
 async def harvest_categories(store: SqlStore, settings: Settings) -> set[str]:
     """The configured categories plus every category a topic's rule names."""
     async with store.unit() as unit:
@@ -93,9 +108,11 @@ class Bot:
     gate: IngestGate = field(init=False)
     arxiv: ArxivApiSource | None = field(init=False, default=None)
     metrics: Metrics = field(init=False)
+    publisher: Publisher = field(init=False)
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(arxiv=lambda: self.arxiv)
+        self.publisher = Publisher(self.store, self.clock, publish_config(self.settings))
         self.delivery = Delivery(
             self.store,
             self.clock,
@@ -117,6 +134,8 @@ class Bot:
             ingest_minute=self.settings.ingest_time.minute,
             ingest_timezone=self.settings.ingest_timezone,
             outbox_seconds=self.settings.outbox_poll_seconds,
+            publish=self.publisher.run_due,
+            publish_seconds=self.settings.publish_poll_seconds,
         )
         self.handlers = Handlers(
             self.store,
@@ -126,6 +145,7 @@ class Bot:
             on_outbox_changed=self._outbox_changed,
             offload=self.offload,
             relevance=relevance,
+            on_list_changed=self.publisher.request,
         )
 
     async def _subscriptions_changed(self) -> None:

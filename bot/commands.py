@@ -65,6 +65,7 @@ SETTING_CHOICES = (
     "list-title",
     "list-style",
     "ranking",
+    "publish",
 )
 DIGEST_CHOICES = ("cap", "when-empty", "weekday", "time", "timezone", "resume")
 

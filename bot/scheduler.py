@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -33,7 +33,8 @@ ChannelKey = tuple[int, str]
 OUTBOX_SECONDS = 30
 CATCH_UP_MINUTES = 10
 RESYNC_SECONDS = 60
-LEADER_JOBS = frozenset({"catch-up", "ingest", "resync"})
+LEADER_JOBS = frozenset({"catch-up", "ingest", "resync", "publish"})
+PUBLISH_SECONDS = 60
 
 
 def group_by_channel(subscriptions: list[Subscription]) -> dict[ChannelKey, list[Subscription]]:
@@ -195,6 +196,8 @@ class BotScheduler:
         ingest_minute: int = 30,
         ingest_timezone: str = "UTC",
         outbox_seconds: float = OUTBOX_SECONDS,
+        publish: Callable[[], Awaitable[object]] | None = None,
+        publish_seconds: float = PUBLISH_SECONDS,
     ) -> None:
         self.store = store
         self.runner = runner
@@ -203,6 +206,9 @@ class BotScheduler:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._ingest_at = (ingest_hour, ingest_minute, ingest_timezone)
         self._outbox_seconds = outbox_seconds
+        # Publishes that are due (after approvals, daily, retries after a failure).
+        self._publish = publish
+        self._publish_seconds = publish_seconds
         # Whether this process runs the leader's jobs (bot/leader.py); alone, it always does.
         self.leading = True
 
@@ -248,6 +254,15 @@ class BotScheduler:
             replace_existing=True,
             coalesce=True,
         )
+        if self._publish is not None:
+            self.scheduler.add_job(
+                self._publish,
+                "interval",
+                seconds=self._publish_seconds,
+                id="publish",
+                replace_existing=True,
+                coalesce=True,
+            )
         if self.gate is not None:
             hour, minute, zone = self._ingest_at
             self.scheduler.add_job(

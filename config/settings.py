@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -79,6 +80,14 @@ class Settings(BaseSettings):
     leader_poll_seconds: float = Field(default=5.0, gt=0, le=600)
     outbox_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     outbox_lease_seconds: float = Field(default=90.0, gt=0, le=3600)
+
+    # Publishing the list to a git repository (README "Publishing the list").
+    github_token: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    publish_author_name: str = "paperbot"
+    publish_author_email: str = "paperbot@users.noreply.github.com"
+    publish_poll_seconds: float = Field(default=60.0, gt=0, le=86400)
+    publish_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
 
     @field_validator("timezone", "ingest_timezone")
     @classmethod
@@ -158,6 +167,12 @@ class Settings(BaseSettings):
             and self.slack_signing_secret is not None
         )
         return one_workspace or many
+
+
+def child_environment() -> dict[str, str]:
+    """The environment the commands paperbot runs (git) inherit: this process's, less git's own
+    variables, which the caller sets itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
 
 
 def load_settings(env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:

@@ -31,6 +31,7 @@ from digest.models import (
     Workspace,
     WorkspaceSettings,
 )
+from digest.publish_state import Publication, PublishedEntry, PublishTarget
 
 
 class Clock(Protocol):
@@ -476,6 +477,60 @@ class ListRepository(Protocol):
         ...
 
 
+class PublishRepository(Protocol):
+    """Where each workspace's list is published, what was last published, what is due."""
+
+    async def get(self, workspace_id: int) -> Publication | None:
+        """A workspace's target and state, if it publishes."""
+        ...
+
+    async def save_target(self, target: PublishTarget) -> Publication:
+        """Set where a workspace publishes; what was published before is kept."""
+        ...
+
+    async def delete(self, workspace_id: int) -> None:
+        """Stop publishing a workspace's list."""
+        ...
+
+    async def all(self) -> list[Publication]:
+        """Every workspace's target."""
+        ...
+
+    async def request(self, workspace_id: int, now: datetime) -> None:
+        """Make a publish due: now, or when a failed one is retried (it keeps its back-off)."""
+        ...
+
+    async def set_daily_done(self, workspace_id: int, slot: datetime) -> None:
+        """Record that the daily publish of `slot` was asked for."""
+        ...
+
+    async def due(self, now: datetime) -> list[int]:
+        """Workspaces whose publish is due and not claimed by a live attempt."""
+        ...
+
+    async def claim(self, workspace_id: int, now: datetime, until: datetime) -> bool:
+        """Take the workspace's publish until `until`; False if a live attempt holds it."""
+        ...
+
+    async def succeeded(
+        self,
+        workspace_id: int,
+        entries: Mapping[int, PublishedEntry],
+        commit: str | None,
+        pull_request: str | None,
+        now: datetime,
+        requested_before: datetime | None,
+    ) -> None:
+        """Record a publish: what it wrote; the due publish is done unless asked for again
+        after `requested_before` (the publish started then)."""
+        ...
+
+    async def failed(self, workspace_id: int, error: str, next_attempt_at: datetime) -> int:
+        """Record a failed publish, due again at `next_attempt_at`; returns the attempts so far.
+        What was last published stays as it was."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SourcePage:
     """One page of papers from a PaperSource, with where it stands in its result set."""
@@ -527,6 +582,8 @@ class Unit(Protocol):
     def nominations(self) -> NominationRepository: ...
     @property
     def lists(self) -> ListRepository: ...
+    @property
+    def publishing(self) -> PublishRepository: ...
 
 
 class Store(Protocol):

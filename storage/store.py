@@ -14,6 +14,7 @@ from storage.repositories.lists import SqlListRepository
 from storage.repositories.nominations import SqlNominationRepository
 from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.papers import SqlHarvestStateRepository, SqlPaperRepository
+from storage.repositories.publishing import SqlPublishRepository
 from storage.repositories.topics import (
     SqlMatchRepository,
     SqlSubscriptionRepository,
@@ -37,6 +38,7 @@ class SqlUnit:
     outbox: SqlOutboxRepository
     nominations: SqlNominationRepository
     lists: SqlListRepository
+    publishing: SqlPublishRepository
 
 
 class SqlStore:
@@ -64,6 +66,7 @@ class SqlStore:
                 outbox=SqlOutboxRepository(session, clock),
                 nominations=SqlNominationRepository(session, clock),
                 lists=SqlListRepository(session, clock),
+                publishing=SqlPublishRepository(session, clock),
             )
 
     async def close(self) -> None:

@@ -324,6 +324,36 @@ class ListEntryRow(Base):
     links: Mapped[list[Any] | None]
 
 
+class PublishTargetRow(Base):
+    """Where a workspace's list is published, what the last publish wrote, and a due one."""
+
+    __tablename__ = "publish_targets"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    repository: Mapped[str] = mapped_column(Text)
+    branch: Mapped[str] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str] = mapped_column(String(16))
+    style: Mapped[str | None] = mapped_column(String(32))
+    trigger: Mapped[str] = mapped_column(String(16))
+    daily_at: Mapped[time | None] = mapped_column(Time)
+    github_repo: Mapped[str | None] = mapped_column(String(200))
+    # The entries the last successful publish wrote: {entry id: {title, section, link}}.
+    published_entries: Mapped[dict[str, Any] | None]
+    published_at: Mapped[datetime | None]
+    published_commit: Mapped[str | None] = mapped_column(String(64))
+    pull_request: Mapped[str | None] = mapped_column(Text)
+    # A publish is due since requested_at; failures push next_attempt_at back.
+    requested_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    daily_done: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None]
+
+
 # Slack's OAuth installations, bots and install states, in slack-sdk's own layout: its
 # AsyncSQLAlchemy stores query these tables, so they are built by its functions, not copied.
 SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(

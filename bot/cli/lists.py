@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.cli.common import CliError, opened_store, pick_workspace
 from bot.cli.list_enrich import enrich
+from bot.cli.list_publish import add_publish_parser, publish
 from config import Settings
 from digest.bibtex import bibtex_document
 from digest.clock import SystemClock
@@ -54,6 +55,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     enrich.add_argument(
         "--refresh", action="store_true", help="every paper on the list, not only the stubs"
     )
+    add_publish_parser(actions)
     show = actions.add_parser("show", help="print the list's sections and entries")
     show.add_argument("--workspace", help="workspace (guild or team) id")
     show.add_argument("--all", action="store_true", help="every entry, not the last few")
@@ -61,9 +63,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one `list` action."""
-    action = {"export": _export, "import": _import, "show": _show, "enrich": _enrich}[
-        args.list_command
-    ]
+    actions = {"export": _export, "import": _import, "show": _show, "enrich": _enrich}
+    if args.list_command == "publish":
+        return await publish(args, settings)
+    action = actions[args.list_command]
     return await action(args, settings)
 
 

@@ -15,6 +15,7 @@ from digest.relevance import Relevance, training_set
 from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
+WorkspaceListener = Callable[[int], Awaitable[None]]
 # CPU seconds a rule may take to match the backlog (topic-add, -edit, -check): a typical rule
 # over four weeks of cs.* papers takes well under one; beyond this it is refused.
 MATCH_BUDGET = 5.0
@@ -66,6 +67,7 @@ class Context:
     relevance: Relevance
     on_subscriptions_changed: Listener | None = None
     on_outbox_changed: Listener | None = None
+    on_list_changed: WorkspaceListener | None = None
 
     async def notify(self, subscriptions: bool = False, outbox: bool = False) -> None:
         """Tell the scheduler or the delivery loop that their work changed."""
@@ -85,13 +87,15 @@ class Context:
 
     async def list_changed(self, workspace_id: int) -> None:
         """The list changed: start retraining its section and relevance models in the
-        background."""
+        background, and tell the publisher (which publishes when the workspace asks for that)."""
         async with self.store.unit() as unit:
             examples = await training_examples(unit, workspace_id)
             training = await training_set(unit, workspace_id)
         if examples:
             self.suggester.refresh(workspace_id, examples)
         self.relevance.refresh(workspace_id, training)
+        if self.on_list_changed:
+            await self.on_list_changed(workspace_id)
 
     async def decisions_changed(self, workspace_id: int) -> None:
         """A nomination was rejected: start retraining the relevance model in the background."""

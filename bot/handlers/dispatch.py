@@ -23,7 +23,14 @@ from bot.commands import (
     command_reply,
 )
 from bot.handlers import autocomplete, lists, nominations, settings, subscriptions, topics
-from bot.handlers.context import Context, Defaults, Listener, UserError, is_admin
+from bot.handlers.context import (
+    Context,
+    Defaults,
+    Listener,
+    UserError,
+    WorkspaceListener,
+    is_admin,
+)
 from bot.logs import event_context, log_context
 from bot.ports import (
     ActionEvent,
@@ -116,6 +123,7 @@ class Handlers:
         suggester: SectionSuggester | None = None,
         offload: Offload | None = None,
         relevance: Relevance | None = None,
+        on_list_changed: WorkspaceListener | None = None,
     ) -> None:
         offload = offload or asyncio.to_thread
         self.context = Context(
@@ -127,6 +135,7 @@ class Handlers:
             relevance or Relevance(run=offload),
             on_subscriptions_changed,
             on_outbox_changed,
+            on_list_changed,
         )
 
     async def command(

@@ -9,6 +9,7 @@ from bot import messages
 from bot.commands import WEEKDAY_CHOICES
 from bot.handlers.context import Context, UserError
 from bot.handlers.parsing import parse_time, parse_weekday, parse_zone
+from bot.handlers.publish_settings import publish_settings
 from bot.ports import Invocation, OutboundMessage
 from bot.rich_text import Text, code, lines
 from digest.list_markdown import StyleError, check_style
@@ -21,6 +22,10 @@ async def workspace_settings(ctx: Context, invocation: Invocation) -> OutboundMe
     """Show the workspace's settings, after changing one if a key and value are given."""
     key = invocation.options.get("key")
     value = invocation.options.get("value", "").strip()
+    if key == "publish":
+        async with ctx.store.unit() as unit:
+            workspace = await ctx.workspace(unit, invocation.channel)
+        return await publish_settings(ctx, workspace, value)
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
         settings = workspace.settings

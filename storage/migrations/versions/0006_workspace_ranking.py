@@ -1,7 +1,7 @@
 """workspaces: how digests order their papers (`ranking`: rule or learned)
 
-Revision ID: 0005_ranking
-Revises: 0004_slack
+Revision ID: 0006_ranking
+Revises: 0005_publish
 Create Date: 2026-12-02 06:40:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_ranking"
-down_revision: str | None = "0004_slack"
+revision: str = "0006_ranking"
+down_revision: str | None = "0005_publish"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
