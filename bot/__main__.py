@@ -5,17 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.cli import backup, db, digest, health, ingest, lists, slack, topic
-from bot.cli.common import CliError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.cli import backup, db, digest, health, ingest, lists, slack, topic, workspace
+from bot.cli.common import CliError, database_problem
 from bot.cli.run import RunOptions, demo, run
 from bot.cli.run import add_parsers as add_run_parsers
 from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
+
+DEFAULT_ENV_FILE = Path(".env")
+SIGPIPE_STATUS = 141  # what a shell reports for a command ended by SIGPIPE (128 + 13)
 
 
 class CommandGroup(Protocol):
@@ -34,6 +40,7 @@ GROUPS: dict[str, CommandGroup] = {
     "topic": topic,
     "digest": digest,
     "list": lists,
+    "workspace": workspace,
     "slack-manifest": slack,
     "health": health,
     "export-all": backup,
@@ -47,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="paperbot",
         description="A Discord and Slack bot for research groups that keep a paper list.",
     )
-    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="settings file")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        help=f"settings file (default: {DEFAULT_ENV_FILE} in the working directory, if any)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run_parsers(commands)
     for module in dict.fromkeys(GROUPS.values()):  # a module may add two commands
@@ -55,8 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
-    settings = load_settings(args.env_file)
+def _settings(env_file: Path | None) -> Settings:
+    """The settings; an --env-file that was named must exist (the default .env need not)."""
+    if env_file is None:
+        return load_settings(DEFAULT_ENV_FILE)
+    if not env_file.exists():
+        raise ConfigError(f"--env-file {env_file}: no such file")
+    return load_settings(env_file)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> Coroutine[Any, Any, int]:
     configure_logging(settings)
     if args.command == "demo":
         return demo(args.keep, settings)
@@ -65,20 +84,40 @@ def _dispatch(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     return GROUPS[args.command].run(args, settings)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one paperbot command; returns the process exit status."""
+def _database_error(settings: Settings, exc: DBAPIError) -> str:
+    """One line for a database that cannot be reached: where (password hidden) and why."""
+    return database_problem(settings, next(iter(str(exc.orig or exc).strip().splitlines()), ""))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return asyncio.run(_dispatch(args))
+        settings = _settings(args.env_file)
+        return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 1
+    except (OperationalError, InterfaceError) as exc:
+        print(f"paperbot: {_database_error(settings, exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one paperbot command; returns the process exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader stopped reading (`paperbot list show | head`): stop quietly, as cat does.
+        # Python flushes stdout again at exit; point it at /dev/null so that finds no pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return SIGPIPE_STATUS
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from bot.command_words import first_word
 from bot.ports import ReplySpec
 from digest.models import WEEKDAYS
 
@@ -247,15 +247,14 @@ def action_reply(action: str) -> ReplySpec:
     return spec.reply if spec else PRIVATE
 
 
-_WORD = re.compile(r'"([^"]*)"|(\S+)')
-
-
 class CommandError(ValueError):
     """A command line that does not fit its command; the message shows the usage."""
 
 
 def parse_command_line(text: str) -> tuple[str, dict[str, str]]:
-    """Split `/paper subscribe llm-serving mon` into the command and its options by position."""
+    """Split `/paper subscribe llm-serving mon` into the command and its options by position:
+    each word as the shell splits it (quotes, curly ones too, group words), the last option
+    (`rest`) the rest of the line as typed."""
     text = text.strip()
     if text.startswith("/paper"):
         text = text[len("/paper") :].strip()
@@ -273,10 +272,7 @@ def parse_command_line(text: str) -> tuple[str, dict[str, str]]:
             options[option.name] = remaining
             remaining = ""
             break
-        word = _WORD.match(remaining)
-        assert word is not None  # remaining is non-empty and stripped
-        options[option.name] = word.group(1) if word.group(1) is not None else word.group(2)
-        remaining = remaining[word.end() :].strip()
+        options[option.name], remaining = first_word(remaining)
     if remaining:
         raise CommandError(f"Too many values. Usage: `{spec.usage}`")
     missing = [o.name for o in spec.options if o.required and o.name not in options]

@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from digest.models import WEEKDAYS
+from digest.taxonomy import UnknownCategory, resolve
 
 ENV_PREFIX = "PAPERBOT_"
 _CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
@@ -114,6 +115,10 @@ class Settings(BaseSettings):
         for cat in cats:
             if not _CATEGORY.match(cat):
                 raise ValueError(f"{cat!r} is not an arXiv category such as cs.DC")
+            try:
+                resolve(cat)
+            except UnknownCategory as exc:
+                raise ValueError(str(exc)) from exc
         return cats
 
     @field_validator("slack_api_url")
@@ -167,6 +172,36 @@ class Settings(BaseSettings):
             and self.slack_signing_secret is not None
         )
         return one_workspace or many
+
+    @property
+    def slack_incomplete(self) -> str | None:
+        """What is missing when some Slack variables are set but no way of running Slack is
+        complete (None when Slack is complete, or when none of its variables is set)."""
+        given = {
+            name
+            for name in ("bot_token", "app_token", "signing_secret", "client_id", "client_secret")
+            if getattr(self, f"slack_{name}") is not None
+        }
+        if self.has_slack or not given:
+            return None
+
+        def named(names: set[str]) -> str:
+            return " and ".join(f"{ENV_PREFIX}SLACK_{name.upper()}" for name in sorted(names))
+
+        if given & {"client_id", "client_secret"}:
+            wanted = {"client_id", "client_secret", "signing_secret"}
+            missing, why = (
+                named(wanted - given),
+                f"HTTP mode for many workspaces needs {named(wanted)}",
+            )
+        elif given == {"bot_token"}:
+            missing = f"{named({'app_token'})} (Socket Mode) or {named({'signing_secret'})} (HTTP)"
+            why = "one of them goes with the bot token"
+        else:
+            mode = "Socket Mode" if "app_token" in given else "HTTP mode"
+            missing, why = named({"bot_token"}), f"{mode} needs it too"
+        verb = "is" if len(given) == 1 else "are"
+        return f"{named(given)} {verb} set, but not {missing} ({why})"
 
 
 def child_environment() -> dict[str, str]:

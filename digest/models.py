@@ -68,6 +68,9 @@ class Platform(enum.StrEnum):
     DISCORD = "discord"
     SLACK = "slack"
     CONSOLE = "console"
+    # The command line's own workspace on a fresh database, until a Discord guild or Slack team
+    # adopts it (see WorkspaceRepository.get_or_create).
+    LOCAL = "local"
 
 
 # How a workspace's digests may order their papers (WorkspaceSettings.ranking), as settings show.

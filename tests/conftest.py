@@ -24,12 +24,21 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 START = datetime(2026, 6, 28, 18, 0, tzinfo=UTC)
 
 
-@pytest.fixture
+def shared_or_skip(path: Path, in_ci: bool = IN_CI) -> Path:
+    """`path` under ../shared/data; when it is absent a skip, or with CI=true a failure (CI
+    always lays ../shared beside the checkout, so its absence there is a broken run)."""
+    if not path.exists():
+        reason = f"{path} is absent (it sits beside the checkout on developer machines)"
+        if in_ci:
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
 def shared() -> Path:
-    """../shared/data, or a skip when this checkout has none beside it."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent (it sits beside the checkout on developer machines)")
-    return SHARED
+    """../shared/data, or a skip when this checkout has none beside it (a failure in CI)."""
+    return shared_or_skip(SHARED)
 
 
 def _postgres_or_skip() -> None:

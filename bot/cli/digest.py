@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.cli.common import CliError, iso_date, opened_store, pick_workspace
 from config import Settings
 from digest import weekly
+from digest.backlog import backlog_window
 from digest.clock import SystemClock
 from digest.matching import Matcher
 from digest.models import Digest, DigestCandidate, NominationStatus, Subscription, Topic
@@ -39,7 +40,7 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
     """Print what the next digest of a topic would hold (or a given week's digest)."""
     now = (clock or SystemClock()).now()
     async with opened_store(settings) as store, store.unit() as unit:
-        workspace = await pick_workspace(unit, args.workspace)
+        workspace = await pick_workspace(unit, args.workspace, settings)
         topic = await find_topic(unit, workspace.id, args.topic)
         if topic is None:
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id)) or "none yet"
@@ -58,10 +59,12 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
                 f"{sub.timezone}, so far (matched since {start:%a %d %b %H:%M} UTC)"
             )
         else:
-            # Nobody subscribes the topic yet: what a first digest would hold today.
-            today = now.date()
-            digest = await _announced_digest(unit, sub, topic, today - timedelta(6), today, now)
-            head = f"{topic.name} (no channel subscribes it): papers of the last 7 days"
+            # Nobody subscribes the topic yet: what a first digest would hold today (or of the
+            # newest stored week, when nothing of the last one is stored).
+            window = await backlog_window(unit, now.date(), 1)
+            first = window.first + timedelta(days=1)
+            digest = await _announced_digest(unit, sub, topic, first, window.last, now)
+            head = f"{topic.name} (no channel subscribes it): papers of {window.describe()}"
         over = await unit.papers.get_many(item.paper_id for item in digest.overflow)
     titles = {paper_id: paper.title for paper_id, paper in over.items()}
     print("\n".join([head, *preview_lines(digest, titles)]))

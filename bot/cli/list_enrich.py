@@ -65,7 +65,7 @@ async def enrich(settings: Settings, wanted: str | None, refresh: bool) -> int:
     try:
         async with opened_store(settings) as store:
             async with store.unit() as unit:
-                workspace = await pick_workspace(unit, wanted)
+                workspace = await pick_workspace(unit, wanted, settings)
             report = await enrich_list(store, source, workspace.id, refresh=refresh)
             told = None
             if report.disagreements:

@@ -41,7 +41,7 @@ async def publish(args: argparse.Namespace, settings: Settings) -> int:
     """Save the options given, then publish now and say what happened."""
     async with opened_store(settings) as store:
         async with store.unit() as unit:
-            workspace = await pick_workspace(unit, args.workspace)
+            workspace = await pick_workspace(unit, args.workspace, settings)
             publication = await unit.publishing.get(workspace.id)
             given = {k: getattr(args, k) for k in OPTION_FLAGS if getattr(args, k) is not None}
             if given:

@@ -22,6 +22,7 @@ from digest.lists import SECTION_SEPARATOR, export_json, export_markdown, load_l
 from digest.models import WorkspaceSettings
 
 MAX_SHOWN = 20
+MAX_TITLE = 200  # the column's width
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,7 +30,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     lists = commands.add_parser("list", help="the shared list", description="The shared list.")
     actions = lists.add_subparsers(dest="list_command", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="export the list")
-    export.add_argument("--format", choices=("md", "json", "bibtex"), default="md")
+    export.add_argument(
+        "--format", choices=("md", "json", "bibtex"), default="md", help="what to write (md)"
+    )
     export.add_argument("--style", choices=STYLES, help="Markdown style (default: the workspace's)")
     export.add_argument("--workspace", help="workspace (guild or team) id")
     export.add_argument("--output", "-o", type=Path, help="write to this file")
@@ -37,7 +40,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "import", help="add a Markdown list (any known style) to the workspace's list"
     )
     imported.add_argument("file", type=Path, help="the Markdown file")
-    imported.add_argument("--style", choices=(AUTO, *STYLES), default=AUTO)
+    imported.add_argument(
+        "--style",
+        choices=(AUTO, *STYLES),
+        default=AUTO,
+        help="how the file is written, and the list's style from now on (default: auto, read "
+        "from the file; it becomes the list's style on a first import only)",
+    )
+    imported.add_argument(
+        "--title",
+        help="the list's title from now on (default: the file's title on a first import, "
+        "else the title kept)",
+    )
     imported.add_argument("--workspace", help="workspace (guild or team) id")
     imported.add_argument("--dry-run", action="store_true", help="read and report, change nothing")
     imported.add_argument(
@@ -72,7 +86,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
     async with opened_store(settings) as store, store.unit() as unit:
-        workspace = await pick_workspace(unit, args.workspace)
+        workspace = await pick_workspace(unit, args.workspace, settings)
         view = await load_list(unit, workspace.id, workspace.settings.list_title)
     written = f"{len(view.entries)} entries"
     if args.format == "md":
@@ -124,6 +138,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    if args.title is not None and not 0 < len(args.title.strip()) <= MAX_TITLE:
+        raise CliError(f"--title takes 1 to {MAX_TITLE} characters")
     try:
         read = await asyncio.to_thread(read_list_file, args.file, args.style)
     except ListImportError as exc:
@@ -138,24 +154,49 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.dry_run:
         return 0
     async with opened_store(settings) as store, store.unit() as unit:
-        workspace = await pick_workspace(unit, args.workspace)
+        workspace = await pick_workspace(unit, args.workspace, settings)
+        first = not await unit.lists.entries(workspace.id)
         try:
             report = await import_list(unit, workspace.id, read, SystemClock().now())
         except ListImportError as exc:
             raise CliError(str(exc)) from exc
         current = workspace.settings
-        if report.added:
-            # The list now speaks in the imported style; keep a title an admin already chose.
-            default = current.list_title == WorkspaceSettings().list_title
-            title = document.title if default else current.list_title
+        first = first and report.added > 0
+        title, title_why = _chosen_title(args.title, document.title, current, first)
+        style, style_why = _chosen_style(args.style, read.style, current, first)
+        if (title, style) != (current.list_title, current.list_style):
             await unit.workspaces.update_settings(
-                workspace.id,
-                replace(current, list_style=check_style(read.style), list_title=title),
+                workspace.id, replace(current, list_style=style, list_title=title)
             )
     _print_report(report)
+    print(f"list title: “{title}” ({title_why}); style: {style} ({style_why})")
     if args.fetch:
         return await enrich(settings, args.workspace, refresh=False)
     return 0
+
+
+def _chosen_title(
+    given: str | None, read: str, current: WorkspaceSettings, first: bool
+) -> tuple[str, str]:
+    """The list's title after an import, and why: --title, else the file's on a first import
+    (unless an admin already chose one), else the one it had."""
+    if given is not None:
+        return given.strip(), "--title"
+    if first and current.list_title == WorkspaceSettings().list_title and read:
+        return read[:MAX_TITLE], "from this file, the first imported"
+    return current.list_title, "kept; --title sets another"
+
+
+def _chosen_style(
+    given: str, read: str, current: WorkspaceSettings, first: bool
+) -> tuple[str, str]:
+    """The list's style after an import, and why: --style, else the file's on a first import,
+    else the one it had."""
+    if given != AUTO:
+        return check_style(given), "--style"
+    if first:
+        return check_style(read), "read from this file, the first imported"
+    return current.list_style, f"kept, this file is {read}; --style sets another"
 
 
 async def _enrich(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,7 +205,7 @@ async def _enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _show(args: argparse.Namespace, settings: Settings) -> int:
     async with opened_store(settings) as store, store.unit() as unit:
-        workspace = await pick_workspace(unit, args.workspace)
+        workspace = await pick_workspace(unit, args.workspace, settings)
         sections = await unit.lists.sections(workspace.id)
         entries = await unit.lists.entries(workspace.id)
     paths = section_paths(sections)

@@ -129,8 +129,11 @@ async def run(settings: Settings, console: bool = False, options: RunOptions | N
     options = options or RunOptions()
     try:
         if not console:
+            if settings.slack_incomplete:
+                print(f"paperbot: Slack: {settings.slack_incomplete}", file=sys.stderr)
             if not settings.has_chat_tokens:
-                print(NO_TOKENS, file=sys.stderr)
+                if not settings.slack_incomplete:
+                    print(NO_TOKENS, file=sys.stderr)
                 return 2
             return await _run_chat(settings, options.sharding(settings))
         print(f"Logs go to {CONSOLE_LOG}.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from bot.cli.common import iso_date, opened_store
+from bot.cli.common import iso_date, opened_store, week_count
 from config import Settings
-from digest.ports import Unit
+from digest.backlog import BacklogWindow, backlog_window, window_until
 from digest.query import QueryError, pointed
 from digest.topics import RuleCheck, check_rule
 
@@ -25,17 +25,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "matches.",
     )
     check.add_argument("rule", help="a rule, like 'abs:\"LLM serving\" AND cat:cs.DC'")
-    check.add_argument("--weeks", type=int, default=4, help="weeks of papers to count (4)")
+    check.add_argument(
+        "--weeks", type=week_count, default=4, help="weeks of papers to count, 1 to 520 (4)"
+    )
     check.add_argument(
         "--until",
         type=iso_date,
-        help="last day counted (default: the newest announcement of the past week, else today)",
+        help="last day counted (default: today, or the newest stored announcement when nothing "
+        "of those weeks is stored)",
     )
-
-
-async def _newest_day(unit: Unit) -> date:
-    """The newest announcement day stored (today when nothing is stored)."""
-    return await unit.papers.newest_announced() or datetime.now(UTC).date()
 
 
 def error_lines(rule: str, error: QueryError) -> list[str]:
@@ -44,7 +42,7 @@ def error_lines(rule: str, error: QueryError) -> list[str]:
     return [shown, caret, f"error: {error.reason}"]
 
 
-def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
+def report_lines(check: RuleCheck, window: BacklogWindow) -> list[str]:
     """What `topic check` prints for a rule that parses."""
     lines = [f"understood as: {check.normalised}"]
     if check.api.query is None:
@@ -52,9 +50,7 @@ def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
     else:
         suffix = f"  ({check.api.note})" if check.api.note else ""
         lines.append(f"arXiv API query: {check.api.query}{suffix}")
-    lines.append(
-        f"matches {check.matched:,} of {check.scanned:,} papers in the {weeks} weeks to {until}"
-    )
+    lines.append(f"matches {check.matched:,} of {check.scanned:,} papers in {window.describe()}")
     if not check.scanned:
         lines.append("  (no papers stored for those weeks: run `paperbot ingest`, or pass --until)")
     lines.extend(f"  e.g. {title}" for title in check.sample)
@@ -64,11 +60,15 @@ def report_lines(check: RuleCheck, weeks: int, until: date) -> list[str]:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the normalised rule and its matches, or the error with its position."""
     async with opened_store(settings) as store, store.unit() as unit:
-        until = args.until or await _newest_day(unit)
+        window = (
+            window_until(args.until, args.weeks)
+            if args.until
+            else await backlog_window(unit, datetime.now(UTC).date(), args.weeks)
+        )
         try:
-            check = await check_rule(unit, args.rule, until, args.weeks)
+            check = await check_rule(unit, args.rule, window.last, args.weeks)
         except QueryError as exc:
             print("\n".join(error_lines(args.rule, exc)), file=sys.stderr)
             return 1
-    print("\n".join(report_lines(check, args.weeks, until)))
+    print("\n".join(report_lines(check, window)))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import messages
+from bot.command_words import unquoted
 from bot.handlers.context import Context
 from bot.ports import Invocation, OutboundMessage
 from bot.rich_text import Part, bold, code, lines, text
@@ -39,7 +40,7 @@ async def move_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
         entry, path = await lists.move_entry(
-            unit, workspace.id, invocation.options["entry"], invocation.options["section"]
+            unit, workspace.id, invocation.options["entry"], unquoted(invocation.options["section"])
         )
     await ctx.list_changed(workspace.id)
     return messages.public(f"Moved {lists.describe_entry(entry)} to {path}.")
@@ -64,10 +65,11 @@ async def remove_entry(ctx: Context, invocation: Invocation) -> OutboundMessage:
 
 async def rename_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Rename a section of the list."""
-    old = invocation.options["section"]
+    old = unquoted(invocation.options["section"])
+    title = unquoted(invocation.options["title"])
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
-        section = await lists.rename_section(unit, workspace.id, old, invocation.options["title"])
+        section = await lists.rename_section(unit, workspace.id, old, title)
         path = await section_path_of(unit, workspace.id, section.id)
     await ctx.list_changed(workspace.id)
     return messages.public(f"Renamed section “{old}” to “{path}”.")
@@ -78,7 +80,7 @@ async def move_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
     async with ctx.store.unit() as unit:
         workspace = await ctx.workspace(unit, invocation.channel)
         section, position, count = await lists.reorder_section(
-            unit, workspace.id, invocation.options["section"], invocation.options["where"]
+            unit, workspace.id, unquoted(invocation.options["section"]), invocation.options["where"]
         )
         path = await section_path_of(unit, workspace.id, section.id)
     return messages.public(f"“{path}” is now section {position} of {count} at its level.")

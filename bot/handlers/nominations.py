@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 
 from bot import messages
+from bot.command_words import unquoted
 from bot.handlers import parsing
 from bot.handlers.context import Context
 from bot.messages import plural
@@ -67,7 +68,7 @@ async def show_nominations(ctx: Context, invocation: Invocation) -> OutboundMess
 async def approve(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Approve a nomination into a section (the suggested one if none is named)."""
     paper_id = parsing.paper_id(invocation.options["paper"])
-    section = invocation.options.get("section", "").strip().strip('"') or None
+    section = unquoted(invocation.options.get("section", "")) or None
     return await _decide(ctx, invocation.channel, invocation.user, paper_id, True, section)
 
 

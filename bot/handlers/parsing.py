@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,7 @@ from digest.arxiv import FeedError, split_id
 from digest.query import QueryError, pointed
 
 MAX_CAP = 100
+TIME = re.compile(r"^(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?$")
 
 
 def rule_error(rule: str, error: QueryError) -> Text:
@@ -34,9 +36,12 @@ def paper_id(value: str) -> str:
 
 
 def parse_time(value: str) -> time:
-    """A 24-hour `HH:MM` time, or a bare hour."""
+    """A 24-hour `HH:MM` or `H:MM` time, or a bare hour."""
+    found = TIME.match(value.strip())
     try:
-        return time.fromisoformat(value if len(value) > 2 else f"{int(value):02d}:00")
+        if found is None:
+            raise ValueError(value)
+        return time(int(found["hour"]), int(found["minute"] or 0))
     except ValueError as exc:
         raise UserError(
             code(value),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, time
 
 from bot import messages
 from bot.commands import WEEKDAY_CHOICES
@@ -27,7 +28,8 @@ NO_SUBSCRIPTIONS = text("This channel has no subscriptions. Try ", code("/paper 
 
 
 async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
-    """Subscribe the channel to a topic, or resume its paused subscription."""
+    """Subscribe the channel to a topic, resume its paused subscription, or move the channel's
+    schedule to the weekday, time and zone given; the reply says what changed."""
     options = invocation.options
     name = options["topic"]
     async with ctx.store.unit() as unit:
@@ -45,33 +47,29 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         resumed = 0
         if existing and existing.paused:
             resumed = await resume_channel(ctx, unit, workspace.id, invocation.channel.id)
-        elif existing:
-            raise UserError("This channel is already subscribed to ", bold(topic.name), ".")
-    if existing:
+    if existing and existing.paused:
         await ctx.notify(subscriptions=True, outbox=bool(resumed))
         return messages.public("Resumed this channel's digest of ", bold(topic.name), ".")
-    # A paused subscription resumes above; a new one is created in its own transaction.
+    # A channel's subscriptions share one schedule, so the channel gets one digest.
     async with ctx.store.unit() as unit:
-        settings = workspace.settings
-        # A channel's subscriptions share one schedule, so the channel gets one digest.
         siblings = await unit.subscriptions.for_channel(workspace.id, invocation.channel.id)
+        settings = workspace.settings
         base = siblings[0] if siblings else None
-        weekday = (
+        before = (base.weekday, base.at, base.timezone) if base else None
+        weekday, at, zone = (
             parse_weekday(options["weekday"])
             if "weekday" in options
-            else (base.weekday if base else settings.digest_weekday)
-        )
-        at = (
+            else (base.weekday if base else settings.digest_weekday),
             parse_time(options["time"])
             if "time" in options
-            else (base.at if base else settings.digest_time)
-        )
-        zone = (
+            else (base.at if base else settings.digest_time),
             parse_zone(options["timezone"])
             if "timezone" in options
-            else (base.timezone if base else settings.timezone)
+            else (base.timezone if base else settings.timezone),
         )
-        subscription = await unit.subscriptions.create(
+        if existing and before == (weekday, at, zone):
+            raise UserError("This channel is already subscribed to ", bold(topic.name), ".")
+        subscription = existing or await unit.subscriptions.create(
             workspace.id,
             invocation.channel.id,
             topic.id,
@@ -84,13 +82,36 @@ async def subscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:
         for sibling in siblings:
             if (sibling.weekday, sibling.at, sibling.timezone) != (weekday, at, zone):
                 await unit.subscriptions.set_schedule(sibling.id, weekday, at, zone)
+        others = await unit.topics.get_many(s.topic_id for s in siblings if s.topic_id != topic.id)
     await ctx.notify(subscriptions=True)
-    due = weekly.next_due(subscription, ctx.clock.now())
+    due = weekly.next_due(
+        replace(subscription, weekday=weekday, at=at, timezone=zone), ctx.clock.now()
+    )
+    moved = ""
+    if before is not None and before != (weekday, at, zone):
+        names = ", ".join(sorted(t.name for t in others.values()))
+        also = f" (for {names} too: a channel has one digest)" if names else ""
+        after = _schedule(weekday, at, zone)
+        moved = f" The channel's digest moved from {_schedule(*before)} to {after}{also}."
+    if existing:
+        return messages.public(
+            "This channel was already subscribed to ",
+            bold(topic.name),
+            ".",
+            moved,
+            f" Next digest: {when(due, zone)}.",
+        )
     return messages.public(
         "Subscribed this channel to ",
         bold(topic.name),
-        f". First digest: {when(due, subscription.timezone)}.",
+        f". First digest: {when(due, zone)}.",
+        moved,
     )
+
+
+def _schedule(weekday: int, at: time, zone: str) -> str:
+    """A weekly schedule as `Mon 09:00 UTC`."""
+    return f"{WEEKDAY_CHOICES[weekday].title()} {at:%H:%M} {zone}"
 
 
 async def unsubscribe(ctx: Context, invocation: Invocation) -> OutboundMessage:

@@ -13,7 +13,14 @@ from bot.messages import plural
 from bot.ports import Invocation, OutboundMessage
 from bot.rich_text import BREAK, bold, code, join, lines, text
 from digest import topics
+from digest.backlog import BacklogWindow, backlog_window
+from digest.ports import Unit
 from digest.query import QueryError, parse, render
+
+
+async def _window(ctx: Context, unit: Unit, weeks: int) -> BacklogWindow:
+    """The backlog a rule is matched against: as `paperbot topic check` counts it."""
+    return await backlog_window(unit, ctx.clock.now().date(), weeks)
 
 
 async def show_topics(ctx: Context, invocation: Invocation) -> OutboundMessage:
@@ -33,19 +40,18 @@ async def show_topics(ctx: Context, invocation: Invocation) -> OutboundMessage:
 async def add_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Create a topic and match it against the recent backlog."""
     name, rule = invocation.options["name"], invocation.options["rule"]
-    today = ctx.clock.now().date()
-    weeks = ctx.defaults.backlog_weeks
     try:
         async with ctx.store.unit() as unit:
             workspace = await ctx.workspace(unit, invocation.channel)
+            window = await _window(ctx, unit, ctx.defaults.backlog_weeks)
             topic, found = await topics.create_topic(
                 unit,
                 workspace.id,
                 name,
                 rule,
                 invocation.user.id,
-                today,
-                weeks,
+                window.last,
+                window.weeks,
                 run=ctx.offload,
                 budget=ctx.defaults.match_budget,
             )
@@ -56,7 +62,7 @@ async def add_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
         bold(topic.name),
         ": ",
         code(render(parse(topic.rule))),
-        f". It matches {plural(found, 'paper')} of the last {weeks} weeks. Subscribe with ",
+        f". It matches {plural(found, 'paper')} of {window.describe()}. Subscribe with ",
         code(f"/paper subscribe {topic.name}"),
         ".",
     )
@@ -65,17 +71,17 @@ async def add_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
 async def edit_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Change a topic's rule and re-match the recent backlog."""
     name, rule = invocation.options["topic"], invocation.options["rule"]
-    today = ctx.clock.now().date()
     try:
         async with ctx.store.unit() as unit:
             workspace = await ctx.workspace(unit, invocation.channel)
+            window = await _window(ctx, unit, ctx.defaults.backlog_weeks)
             topic, found = await topics.edit_topic(
                 unit,
                 workspace.id,
                 name,
                 rule,
-                today,
-                ctx.defaults.backlog_weeks,
+                window.last,
+                window.weeks,
                 run=ctx.offload,
                 budget=ctx.defaults.match_budget,
             )
@@ -86,7 +92,7 @@ async def edit_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
         bold(topic.name),
         " now reads ",
         code(render(parse(topic.rule))),
-        f" and matches {found} recent papers.",
+        f" and matches {plural(found, 'paper')} of {window.describe()}.",
     )
 
 
@@ -106,14 +112,14 @@ async def remove_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
 async def check_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
     """Show how a rule was understood and what it matches, without saving it."""
     rule = invocation.options["rule"]
-    weeks = ctx.defaults.backlog_weeks or 4
     try:
         async with ctx.store.unit() as unit:
+            window = await _window(ctx, unit, ctx.defaults.backlog_weeks or 4)
             check = await topics.check_rule(
                 unit,
                 rule,
-                ctx.clock.now().date(),
-                weeks,
+                window.last,
+                window.weeks,
                 run=ctx.offload,
                 budget=ctx.defaults.match_budget,
             )
@@ -124,7 +130,7 @@ async def check_topic(ctx: Context, invocation: Invocation) -> OutboundMessage:
         code(check.normalised),
         ".",
         BREAK,
-        f"Matches {check.matched} of {check.scanned} papers of the last {weeks} weeks.",
+        f"Matches {check.matched} of {check.scanned} papers of {window.describe()}.",
     )
     if check.api.query is not None:
         body = text(body, BREAK, "arXiv API query: ", code(check.api.query))

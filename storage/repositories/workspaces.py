@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +11,10 @@ from digest.models import Platform, Workspace, WorkspaceSettings
 from digest.ports import Clock
 from storage.convert import workspace_from_row
 from storage.tables import WorkspaceRow
+
+log = logging.getLogger(__name__)
+# The platforms whose first workspace adopts the local one (the console is for trying things).
+ADOPTERS = (Platform.DISCORD, Platform.SLACK)
 
 
 def _apply(row: WorkspaceRow, settings: WorkspaceSettings) -> None:
@@ -39,12 +45,20 @@ class SqlWorkspaceRepository:
         name: str,
         initial: WorkspaceSettings | None = None,
     ) -> Workspace:
-        """The workspace for a guild or team, created with `initial` settings if new."""
+        """The workspace for a guild or team, created with `initial` settings if new. The first
+        Discord guild or Slack team adopts the local workspace instead, when there is one: its
+        list, topics and settings become that guild's or team's."""
         row = await self._session.scalar(
             select(WorkspaceRow).where(
                 WorkspaceRow.platform == platform.value, WorkspaceRow.external_id == external_id
             )
         )
+        if row is None and platform in ADOPTERS:
+            row = await self._adoptable()
+            if row is not None:
+                log.info("%s workspace %s adopts the local workspace #%d", platform, name, row.id)
+                row.platform, row.external_id, row.name = platform.value, external_id, name
+                await self._session.flush()
         if row is None:
             row = WorkspaceRow(
                 platform=platform.value,
@@ -58,6 +72,19 @@ class SqlWorkspaceRepository:
         elif name and row.name != name:
             row.name = name
         return workspace_from_row(row)
+
+    async def _adoptable(self) -> WorkspaceRow | None:
+        """The local workspace, while no Discord guild or Slack team has a workspace yet."""
+        rows = list(
+            await self._session.scalars(
+                select(WorkspaceRow)
+                .where(WorkspaceRow.platform.in_([p.value for p in (*ADOPTERS, Platform.LOCAL)]))
+                .with_for_update()
+            )
+        )
+        if any(row.platform != Platform.LOCAL.value for row in rows):
+            return None
+        return next(iter(rows), None)
 
     async def get(self, workspace_id: int) -> Workspace | None:
         """One workspace by id."""

@@ -124,7 +124,7 @@ def test_two_console_runs_over_one_database_neither_crash_nor_leave_posts_sendin
     for paper in ("2606.00001", "2606.00002"):
         typed = f"/paper settings review-channel review\n/as bo\n/paper nominate {paper}\nquit\n"
         monkeypatch.setattr("sys.stdin", io.StringIO(typed))
-        assert main(["--env-file", "/nonexistent", "run", "--console"]) == 0
+        assert main(["--env-file", "/dev/null", "run", "--console"]) == 0
         out = capsys.readouterr().out
         assert "#review · message 1" in out  # each run numbers its own messages
         assert "INFO" not in out and "console session" not in out

@@ -54,7 +54,7 @@ def test_demo_command_keeps_its_database_for_the_other_commands(
     assert main(["demo", "--keep", str(folder)]) == 0
     capsys.readouterr()
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", f"sqlite+aiosqlite:///{folder}/demo.db")
-    assert main(["--env-file", "/nonexistent", "list", "export", "--format", "bibtex"]) == 0
+    assert main(["--env-file", "/dev/null", "list", "export", "--format", "bibtex"]) == 0
     bibtex = capsys.readouterr().out
     assert bibtex.startswith("@misc{")
     assert "archivePrefix = {arXiv}" in bibtex

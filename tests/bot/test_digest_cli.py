@@ -70,7 +70,7 @@ def test_preview_of_a_week_rematches_that_weeks_papers(
     database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", database)
-    assert main(["--env-file", "/nonexistent", "digest", "preview", "--topic", "llm",
+    assert main(["--env-file", "/dev/null", "digest", "preview", "--topic", "llm",
                  "--week", "2026-06-25"]) == 0  # fmt: skip
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "llm: the digest of the week of Mon 22 Jun 2026"
@@ -81,5 +81,5 @@ def test_preview_of_an_unknown_topic_says_which_exist(
     database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", database)
-    assert main(["--env-file", "/nonexistent", "digest", "preview", "--topic", "nope"]) == 1
+    assert main(["--env-file", "/dev/null", "digest", "preview", "--topic", "nope"]) == 1
     assert "no topic 'nope' in lab (topics: llm)" in capsys.readouterr().err

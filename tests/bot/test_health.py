@@ -214,7 +214,7 @@ def test_paperbot_health_needs_a_port(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("PAPERBOT_HEALTH_PORT", raising=False)
-    assert main(["--env-file", "/nonexistent", "health"]) == 1
+    assert main(["--env-file", "/dev/null", "health"]) == 1
     assert "PAPERBOT_HEALTH_PORT is not set" in capsys.readouterr().err
 
 

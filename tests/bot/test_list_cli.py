@@ -29,7 +29,7 @@ async def cli_env(
     async with sqlite_store.unit() as unit:
         await unit.workspaces.get_or_create(Platform.CONSOLE, "lab", "Lab")
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_database_url)
-    return Path("/nonexistent/.env")
+    return Path("/dev/null")
 
 
 def test_import_show_and_export(

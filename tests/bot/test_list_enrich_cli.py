@@ -49,7 +49,7 @@ async def cli_env(
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_database_url)
     monkeypatch.setenv("PAPERBOT_ARXIV_API_URL", api.url)
     monkeypatch.setenv("PAPERBOT_ARXIV_DELAY_SECONDS", "0")
-    return Path("/nonexistent/.env")
+    return Path("/dev/null")
 
 
 async def stored(url: str) -> tuple[Paper | None, list[OutboxMessage]]:

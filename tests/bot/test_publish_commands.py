@@ -104,7 +104,7 @@ async def cli_env(
         await import_list(unit, workspace.id, read_list(LIST), sqlite_store._clock.now())
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_database_url)
     monkeypatch.setenv("PAPERBOT_PUBLISH_AUTHOR_EMAIL", "bot@lab.example")
-    return Path("/nonexistent/.env")
+    return Path("/dev/null")
 
 
 def test_list_publish_saves_the_target_and_publishes(

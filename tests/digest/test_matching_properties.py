@@ -121,12 +121,9 @@ def test_compiled_matcher_agrees_with_the_reference(rules: list[str], papers: li
 @pytest.fixture(scope="module")
 def real_papers() -> list[Paper]:
     """The 1,090 papers of one real week (skips when ../shared is absent)."""
-    from tests.conftest import SHARED
+    from tests.conftest import SHARED, shared_or_skip
 
-    path = SHARED / "corpus" / "one-week-2026-06-22.jsonl"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent (it sits beside the checkout on developer machines)")
-    return list(read_corpus(path))
+    return list(read_corpus(shared_or_skip(SHARED / "corpus" / "one-week-2026-06-22.jsonl")))
 
 
 @pytest.mark.shared

@@ -189,16 +189,16 @@ def test_the_commands_move_a_database_and_say_what_they_moved(
     source = asyncio.run(_lived_in(tmp_path / "source"))
     backup = tmp_path / "backup.json"
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", source)
-    assert main(["--env-file", "/nonexistent", "export-all", "-o", str(backup)]) == 0
+    assert main(["--env-file", "/dev/null", "export-all", "-o", str(backup)]) == 0
     said = capsys.readouterr().err
     assert said.startswith("exported ") and "1 workspaces" in said and str(backup) in said
     assert not (tmp_path / "backup.json.partial").exists()
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_url(tmp_path / "moved.db"))
-    assert main(["--env-file", "/nonexistent", "import-all", str(backup)]) == 0
+    assert main(["--env-file", "/dev/null", "import-all", str(backup)]) == 0
     assert capsys.readouterr().err.startswith("imported ")
-    assert main(["--env-file", "/nonexistent", "import-all", str(backup)]) == 1
+    assert main(["--env-file", "/dev/null", "import-all", str(backup)]) == 1
     assert "not empty" in capsys.readouterr().err
-    assert main(["--env-file", "/nonexistent", "import-all", str(tmp_path / "none.json")]) == 1
+    assert main(["--env-file", "/dev/null", "import-all", str(tmp_path / "none.json")]) == 1
     assert "cannot read" in capsys.readouterr().err
     moved = asyncio.run(_table_rows(sqlite_url(tmp_path / "moved.db")))
     assert moved == asyncio.run(_table_rows(source))

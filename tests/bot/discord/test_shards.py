@@ -107,9 +107,9 @@ def test_shards_need_a_count_and_postgresql_for_the_others(
 ) -> None:
     monkeypatch.setenv("PAPERBOT_DISCORD_TOKEN", TOKEN)
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", "sqlite+aiosqlite:///unused.db")
-    assert main(["--env-file", "/nonexistent", "run", "--shards", "0-1"]) == 1
+    assert main(["--env-file", "/dev/null", "run", "--shards", "0-1"]) == 1
     assert "--shards and --shard-count go together" in capsys.readouterr().err
-    assert main(["--env-file", "/nonexistent", "run", "--shards", "0-1", "--shard-count", "4"]) == 1
+    assert main(["--env-file", "/dev/null", "run", "--shards", "0-1", "--shard-count", "4"]) == 1
     assert "several processes need PostgreSQL" in capsys.readouterr().err
-    assert main(["--env-file", "/nonexistent", "run", "--shards", "4", "--shard-count", "4"]) == 1
+    assert main(["--env-file", "/dev/null", "run", "--shards", "4", "--shard-count", "4"]) == 1
     assert "between 0 and 3" in capsys.readouterr().err

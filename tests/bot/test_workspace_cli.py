@@ -1,0 +1,117 @@
+"""A newcomer's first commands on a fresh database: the local workspace, `paperbot workspace
+list`, `--workspace` among several, and what a list import sets as title and style."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from digest.clock import FixedClock
+from digest.models import Platform
+from storage.engine import create_engine
+from storage.store import SqlStore
+from tests.conftest import START
+
+FIRST = """# Our reading list
+
+## Serving
+- [vLLM](https://arxiv.org/abs/2309.06180): PagedAttention
+"""
+SECOND = """# Another list
+
+## Training
+
+| Title | Link |
+| --- | --- |
+| ZeRO: Memory optimizations | [[paper]](https://arxiv.org/abs/1910.02054) |
+"""
+
+
+@pytest.fixture
+def env(sqlite_database_url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", sqlite_database_url)
+    return ["--env-file", "/dev/null"]
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_list_and_digest_commands_work_on_a_fresh_database(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*env, "workspace", "list"]) == 0
+    assert "no workspace yet" in capsys.readouterr().out
+    assert main([*env, "list", "show"]) == 0
+    assert capsys.readouterr().out.startswith("Paper list (llmsys style), 0 entries")
+    assert main([*env, "list", "import", str(_write(tmp_path, "a.md", FIRST))]) == 0
+    assert "added 1 entries" in capsys.readouterr().out
+    assert main([*env, "list", "export", "--format", "json"]) == 0
+    assert '"arxiv_id": "2309.06180"' in capsys.readouterr().out
+    assert main([*env, "digest", "preview", "--topic", "serving"]) == 1
+    assert "no topic 'serving' in local (topics: none yet)" in capsys.readouterr().err
+    assert main([*env, "workspace", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "#1 local local (local): 0 topics, 1 list entries, “Our reading list”" in out
+    assert "the first Discord guild or Slack team adopts it" in out
+    assert "commands act on it without --workspace" in out
+
+
+async def _two_platforms(url: str) -> None:
+    store = SqlStore(create_engine(url), FixedClock(START))
+    async with store.unit() as unit:
+        await unit.workspaces.get_or_create(Platform.DISCORD, "G1", "Lab")  # adopts it
+        await unit.workspaces.get_or_create(Platform.SLACK, "T1", "Team")
+    await store.close()
+
+
+def test_several_workspaces_need_workspace_and_name_the_choices(
+    env: list[str], sqlite_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*env, "list", "show"]) == 0  # makes the local workspace (and the schema)
+    asyncio.run(_two_platforms(sqlite_database_url))
+    capsys.readouterr()
+    assert main([*env, "list", "show"]) == 1
+    assert (
+        "several workspaces; pick one with --workspace: #1 discord G1 (Lab), #2 slack T1 (Team)"
+        in capsys.readouterr().err
+    )
+    assert main([*env, "list", "show", "--workspace", "nope"]) == 1
+    assert "no workspace 'nope' (workspaces: #1 discord G1 (Lab)" in capsys.readouterr().err
+    assert main([*env, "list", "show", "--workspace", "T1"]) == 0
+    assert main([*env, "workspace", "list"]) == 0
+    assert "commands need --workspace ID" in capsys.readouterr().out
+
+
+def test_import_says_which_title_and_style_it_set(
+    env: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _write(tmp_path, "a.md", FIRST)
+    second = _write(tmp_path, "b.md", SECOND)
+    assert main([*env, "list", "import", str(first)]) == 0
+    assert (
+        "list title: “Our reading list” (from this file, the first imported); "
+        "style: llmsys (read from this file, the first imported)"
+    ) in capsys.readouterr().out
+    assert main([*env, "list", "import", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "b.md: table style" in out
+    assert (
+        "list title: “Our reading list” (kept; --title sets another); "
+        "style: llmsys (kept, this file is table; --style sets another)"
+    ) in out
+    third = _write(tmp_path, "c.md", SECOND.replace("ZeRO", "ZeRO-2").replace("1910", "2001"))
+    args = ["--title", "Lab papers", "--style", "bracket-venue"]
+    assert main([*env, "list", "import", str(third), *args]) == 0
+    assert "list title: “Lab papers” (--title); style: bracket-venue (--style)" in (
+        capsys.readouterr().out
+    )
+    assert main([*env, "list", "show"]) == 0
+    assert capsys.readouterr().out.startswith("Lab papers (bracket-venue style), 3 entries")
+    assert main([*env, "list", "import", str(third), "--title", " "]) == 1
+    assert "--title takes 1 to 200 characters" in capsys.readouterr().err
