@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from digest.harvest import HarvestPolicy, HarvestReport, categories_for_topics, 
 from digest.models import WEEKDAYS, Platform
 from digest.offload import Offload
 from digest.ports import Clock
+from digest.relevance import Relevance
 from storage.engine import create_engine
 from storage.migrate import upgrade
 from storage.store import SqlStore
@@ -121,7 +123,8 @@ class Bot:
         ingest = self._ingest_for_digests if self.ingest_enabled else None
         lag = harvest_policy(self.settings).lag
         self.gate = IngestGate(self.store, self.clock, ingest, lag=lag)
-        self.runner = DigestRunner(self.store, self.clock, self.delivery, self.gate)
+        relevance = Relevance(run=self.offload or asyncio.to_thread)
+        self.runner = DigestRunner(self.store, self.clock, self.delivery, self.gate, relevance)
         self.scheduler = BotScheduler(
             self.store,
             self.runner,
@@ -141,6 +144,7 @@ class Bot:
             on_subscriptions_changed=self._subscriptions_changed,
             on_outbox_changed=self._outbox_changed,
             offload=self.offload,
+            relevance=relevance,
             on_list_changed=self.publisher.request,
         )
 

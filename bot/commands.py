@@ -64,6 +64,7 @@ SETTING_CHOICES = (
     "auto-approve",
     "list-title",
     "list-style",
+    "ranking",
     "publish",
 )
 DIGEST_CHOICES = ("cap", "when-empty", "weekday", "time", "timezone", "resume")

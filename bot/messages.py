@@ -15,7 +15,7 @@ from bot.commands import APPROVE, FILE, MORE, NOMINATE, REJECT
 from bot.ports import MAX_OPTIONS, Button, OutboundMessage, PaperCard, Select, SelectOption
 from bot.rich_text import Part, Text, arxiv_link, bold, code, join, lines, safe_url, text
 from bot.safe_text import cut
-from digest.models import Digest, DigestItem, OverflowItem, Paper
+from digest.models import Digest, DigestItem, Likeness, OverflowItem, Paper
 
 __all__ = ["APPROVE", "FILE", "MORE", "NOMINATE", "REJECT"]
 
@@ -128,11 +128,18 @@ def _digest_card(item: DigestItem) -> PaperCard:
     topic = item.topic_name
     if item.also_topics:
         topic += f" (also {', '.join(item.also_topics)})"
-    card = paper_card(item.paper, topic, item.terms)
+    card = replace(paper_card(item.paper, topic, item.terms), reason=likeness_text(item.likeness))
     if item.votes:
         votes = plural(item.votes, "vote")
         return replace(card, note=f"Already nominated elsewhere in this workspace ({votes}).")
     return card
+
+
+def likeness_text(likeness: Likeness | None) -> Text:
+    """Why a paper ranks high: `Like 3 papers in your list, e.g. <title>` (the title literal)."""
+    if likeness is None:
+        return ()
+    return text(f"Like {plural(likeness.count, 'paper')} in your list, e.g. ", likeness.example)
 
 
 def _left_out(digest: Digest) -> Text:

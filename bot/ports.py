@@ -147,6 +147,8 @@ class PaperCard:
     note: str | None = None
     # The abstract's first sentences, for platforms that show a summary under the title.
     excerpt: str | None = None
+    # Why it ranks high in its digest ("Like 3 papers in your list, e.g. …"), as pieces.
+    reason: Text = ()
 
     def __post_init__(self) -> None:
         if not safe_url(self.url) or (self.code_url is not None and not safe_url(self.code_url)):
@@ -243,7 +245,7 @@ class OutboundMessage:
             "v": PAYLOAD_VERSION,
             "text": text_to_json(self.body),
             "title": self.title,
-            "cards": [asdict(card) for card in self.cards],
+            "cards": [{**asdict(card), "reason": text_to_json(card.reason)} for card in self.cards],
             "components": [_component_to_json(c) for c in self.components],
             "ephemeral": self.ephemeral,
             "footer": text_to_json(self.footer),
@@ -282,6 +284,7 @@ def _card_from_json(card: Mapping[str, Any]) -> PaperCard:
             "authors": tuple(card.get("authors", ())),
             "categories": tuple(card.get("categories", ())),
             "terms": tuple(card.get("terms", ())),
+            "reason": text_from_json(card.get("reason")),
             "code_url": code_url if code_url and safe_url(code_url) else None,
         }
     )

@@ -26,6 +26,7 @@ from bot.ports import ChannelKey
 from digest import weekly
 from digest.models import WEEKDAYS, Digest, Subscription
 from digest.ports import Clock, Store
+from digest.relevance import Relevance, training_set
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,19 @@ class DigestRunner:
     """Builds, records and delivers the digest of one channel (the job every trigger runs)."""
 
     def __init__(
-        self, store: Store, clock: Clock, delivery: Delivery, gate: IngestGate | None = None
+        self,
+        store: Store,
+        clock: Clock,
+        delivery: Delivery,
+        gate: IngestGate | None = None,
+        relevance: Relevance | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.delivery = delivery
         self.gate = gate
+        # Orders the digests of workspaces that rank by relevance (their models' newest).
+        self.relevance = relevance
         self._locks: dict[ChannelKey, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def run_channel(self, workspace_id: int, channel_id: str) -> Digest | None:
@@ -115,7 +123,17 @@ class DigestRunner:
                 saved = await self._run_channel(workspace_id, channel_id, force)
             if saved is not None:
                 await self.delivery.deliver_due()
+                await self._retrain(workspace_id)
             return saved
+
+    async def _retrain(self, workspace_id: int) -> None:
+        """What the digest showed is now let pass or nominated: refresh the model's data (it
+        trains in the background, and only when the data changed)."""
+        if self.relevance is None:
+            return
+        async with self.store.unit() as unit:
+            training = await training_set(unit, workspace_id)
+        self.relevance.refresh(workspace_id, training)
 
     async def _run_channel(self, workspace_id: int, channel_id: str, force: bool) -> Digest | None:
         now = self.clock.now()
@@ -138,7 +156,9 @@ class DigestRunner:
                 return None
             if not force and not any(weekly.is_due(s, now) for s in subs):
                 return None
-            digest = await weekly.build_digest(unit, workspace_id, channel_id, subs, now)
+            digest = await weekly.build_digest(
+                unit, workspace_id, channel_id, subs, now, self.relevance
+            )
             emoji = workspace.settings.nomination_emoji
             quiet = all(s.quiet_when_empty for s in subs)
             return await weekly.record_digest(

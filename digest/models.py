@@ -74,6 +74,13 @@ class Platform(enum.StrEnum):
     LOCAL = "local"
 
 
+# How a workspace's digests may order their papers (WorkspaceSettings.ranking), as settings show.
+RANKINGS = {
+    "rule": "match score, then votes, then date",
+    "learned": "by what the list keeps, from 20 entries on",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
     """Per-workspace choices that admins can change."""
@@ -87,6 +94,9 @@ class WorkspaceSettings:
     list_title: str = "Paper list"
     list_style: str = "llmsys"
     auto_approve_votes: int | None = None
+    # How digests order a channel's papers: "rule" (match score, votes, date) or "learned"
+    # (the workspace's relevance model, digest.relevance; the rule order until it has one).
+    ranking: str = "learned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +164,14 @@ class DeliveryStatus(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Likeness:
+    """Why a paper ranks high: how many list entries it is like, and the most similar one."""
+
+    count: int
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
     """One paper in a digest, under the topic it was matched by."""
 
@@ -164,6 +182,7 @@ class DigestItem:
     terms: tuple[str, ...] = ()
     votes: int = 0
     also_topics: tuple[str, ...] = ()
+    likeness: Likeness | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,3 +344,6 @@ class DigestCandidate:
     on_list: bool = False
     shown: bool = False
     votes: int = 0
+    # Set by the learned order (digest.relevance): its value, ranked before the match score.
+    rank: float | None = None
+    likeness: Likeness | None = None

@@ -267,6 +267,11 @@ class DigestRepository(Protocol):
         """A stored digest's items, in rank order."""
         ...
 
+    async def shown_in_workspace(self, workspace_id: int, limit: int) -> list[str]:
+        """Papers the workspace's digests showed (not their overflow), newest first, at most
+        `limit`."""
+        ...
+
     async def candidates(
         self,
         subscriptions: Sequence[Subscription],

@@ -18,6 +18,7 @@ from digest.models import (
     Topic,
 )
 from digest.ports import Unit
+from digest.relevance import Relevance
 
 FIRST_WINDOW = timedelta(days=7)
 DEFAULT_CAP = 15
@@ -73,10 +74,12 @@ class _Pick:
 
 
 def _rank_key(candidate: DigestCandidate) -> RankKey:
-    # Match score first, then the group's interest (votes on a pending nomination of the
-    # paper elsewhere in the workspace), then the newest announcement; the id keeps it stable.
+    # Match score (or the learned order's value, digest.relevance, when it ranks) first, then
+    # the group's interest (votes on a pending nomination of the paper elsewhere in the
+    # workspace), then the newest announcement; the id keeps it stable.
     day = candidate.announced or date.min
-    return (-candidate.match.score, -candidate.votes, -day.toordinal(), candidate.match.paper_id)
+    first = candidate.match.score if candidate.rank is None else candidate.rank
+    return (-first, -candidate.votes, -day.toordinal(), candidate.match.paper_id)
 
 
 def _picks(
@@ -160,6 +163,7 @@ def _assemble(selection: _Selection, papers: Mapping[str, Paper], now: datetime)
             terms=p.candidate.match.terms,
             votes=p.candidate.votes,
             also_topics=p.also,
+            likeness=p.candidate.likeness,
         )
         for p in selection.kept
         if p.candidate.match.paper_id in papers
@@ -204,10 +208,16 @@ def compose(
 
 
 async def build_digests(
-    unit: Unit, channels: Sequence[Sequence[Subscription]], now: datetime
+    unit: Unit,
+    channels: Sequence[Sequence[Subscription]],
+    now: datetime,
+    relevance: Relevance | None = None,
 ) -> list[Digest]:
     """The digest of each channel (its subscriptions given together) for everything matched
-    since their watermarks, in a fixed number of queries however many channels or papers."""
+    since their watermarks, in a fixed number of queries however many channels or papers.
+
+    With `relevance`, workspaces set to the learned order rank by their model's (when ready).
+    """
     channels = [subs for subs in channels if subs]
     every = [s for subs in channels for s in subs]
     if not every:
@@ -215,6 +225,8 @@ async def build_digests(
     topics = await unit.topics.get_many(s.topic_id for s in every)
     after = {s.id: window_start(s, now) for s in every}
     found = await unit.digests.candidates(every, after, now)
+    if relevance is not None:
+        found = await relevance.rank(unit, every, found)
     by_subscription: dict[int, list[DigestCandidate]] = defaultdict(list)
     for candidate in found:
         by_subscription[candidate.subscription_id].append(candidate)
@@ -234,6 +246,7 @@ async def build_digest(
     channel_id: str,
     subscriptions: Sequence[Subscription],
     now: datetime,
+    relevance: Relevance | None = None,
 ) -> Digest:
     """The digest of a channel's subscriptions for everything matched since their watermarks."""
     mine = [
@@ -241,7 +254,7 @@ async def build_digest(
     ]
     if not mine:
         return Digest(workspace_id, channel_id, None, now, (), ())
-    return (await build_digests(unit, [mine], now))[0]
+    return (await build_digests(unit, [mine], now, relevance))[0]
 
 
 Renderer = Callable[[Digest], Sequence[Mapping[str, object]]]

@@ -102,6 +102,7 @@ def workspace_from_row(row: WorkspaceRow) -> Workspace:
             list_title=row.list_title,
             list_style=row.list_style,
             auto_approve_votes=row.auto_approve_votes,
+            ranking=row.ranking,
         ),
     )
 

@@ -66,6 +66,7 @@ class WorkspaceRow(Base):
     list_title: Mapped[str] = mapped_column(String(200), default="Paper list")
     list_style: Mapped[str] = mapped_column(String(32), default="llmsys")
     auto_approve_votes: Mapped[int | None] = mapped_column(Integer)
+    ranking: Mapped[str] = mapped_column(String(16), default="learned", server_default="learned")
     created_at: Mapped[datetime]
 
 

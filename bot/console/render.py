@@ -110,6 +110,8 @@ def _card(card: PaperCard) -> list[str]:
         lines.append(f"  topic: {literal(card.topic)}{matched}")
     if card.note:
         lines.append(f"  {literal(card.note)}")
+    if card.reason:
+        lines += ["  " + line for line in text_lines(card.reason)]
     return lines
 
 

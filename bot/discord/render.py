@@ -192,6 +192,8 @@ def card_embed(card: PaperCard) -> discord.Embed:
         fields.append(("Matched", [Plain(", ".join(card.terms))]))
     if card.note:
         fields.append(("Note", [Plain(card.note)]))
+    if card.reason:
+        fields.append(("Why", card.reason))
     for name, value in fields[:FIELDS]:
         inline = name in ("Categories", "Venue", "Code")
         embed.add_field(name=name, value=markdown(value, CARD_FIELD) or "…", inline=inline)

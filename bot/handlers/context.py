@@ -11,6 +11,7 @@ from bot.rich_text import Part, Text, plain_text, text
 from digest.models import Workspace, WorkspaceSettings
 from digest.offload import Offload
 from digest.ports import Clock, Store, Unit
+from digest.relevance import Relevance, training_set
 from digest.sections import SectionSuggester, training_examples
 
 Listener = Callable[[], Awaitable[None]]
@@ -65,6 +66,7 @@ class Context:
     defaults: Defaults
     suggester: SectionSuggester
     offload: Offload
+    relevance: Relevance
     on_subscriptions_changed: SubscriptionsListener | None = None
     on_outbox_changed: Listener | None = None
     on_list_changed: WorkspaceListener | None = None
@@ -89,11 +91,19 @@ class Context:
         )
 
     async def list_changed(self, workspace_id: int) -> None:
-        """The list changed: start retraining its section model in the background, and tell
-        the publisher (which publishes when the workspace asks for that)."""
+        """The list changed: start retraining its section and relevance models in the
+        background, and tell the publisher (which publishes when the workspace asks for that)."""
         async with self.store.unit() as unit:
             examples = await training_examples(unit, workspace_id)
+            training = await training_set(unit, workspace_id)
         if examples:
             self.suggester.refresh(workspace_id, examples)
+        self.relevance.refresh(workspace_id, training)
         if self.on_list_changed:
             await self.on_list_changed(workspace_id)
+
+    async def decisions_changed(self, workspace_id: int) -> None:
+        """A nomination was rejected: start retraining the relevance model in the background."""
+        async with self.store.unit() as unit:
+            training = await training_set(unit, workspace_id)
+        self.relevance.refresh(workspace_id, training)

@@ -49,6 +49,7 @@ from digest.nominations import NominationError
 from digest.offload import Offload
 from digest.ports import Clock, Store
 from digest.query import QueryError
+from digest.relevance import Relevance, training_set
 from digest.sections import SectionSuggester, training_examples
 from digest.topics import TopicError
 
@@ -122,6 +123,7 @@ class Handlers:
         on_outbox_changed: Listener | None = None,
         suggester: SectionSuggester | None = None,
         offload: Offload | None = None,
+        relevance: Relevance | None = None,
         on_list_changed: WorkspaceListener | None = None,
     ) -> None:
         offload = offload or asyncio.to_thread
@@ -131,6 +133,7 @@ class Handlers:
             defaults or Defaults(),
             suggester or SectionSuggester(run=offload),
             offload,
+            relevance or Relevance(run=offload),
             on_subscriptions_changed,
             on_outbox_changed,
             on_list_changed,
@@ -194,17 +197,21 @@ class Handlers:
         return await autocomplete.option_values(self.context, channel, kind, prefix)
 
     async def warm_up(self) -> None:
-        """Start training every workspace's section model in the background (at start)."""
+        """Start training every workspace's section and relevance models in the background
+        (at start)."""
         async with self.context.store.unit() as unit:
             workspaces = await unit.workspaces.all()
             lists_of = {w.id: await training_examples(unit, w.id) for w in workspaces}
+            kept_of = {w.id: await training_set(unit, w.id) for w in workspaces}
         for workspace_id, examples in lists_of.items():
             if examples:
                 self.context.suggester.refresh(workspace_id, examples)
+            self.context.relevance.refresh(workspace_id, kept_of[workspace_id])
 
     async def settle(self) -> None:
-        """Wait for background work (section model trainings) to finish."""
+        """Wait for background work (section and relevance model trainings) to finish."""
         await self.context.suggester.settle()
+        await self.context.relevance.settle()
 
 
 async def _respond(

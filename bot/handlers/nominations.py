@@ -238,6 +238,8 @@ async def _decide(
     await ctx.notify(outbox=bool(decided.voters))
     if approve:
         await ctx.list_changed(workspace.id)
+    else:
+        await ctx.decisions_changed(workspace.id)
     return messages.public(outcome)
 
 

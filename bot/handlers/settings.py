@@ -13,7 +13,7 @@ from bot.handlers.publish_settings import publish_settings
 from bot.ports import Invocation, OutboundMessage
 from bot.rich_text import Text, code, lines
 from digest.list_markdown import StyleError, check_style
-from digest.models import WorkspaceSettings
+from digest.models import RANKINGS, WorkspaceSettings
 
 _ROLE_MENTION = re.compile(r"^<(?:@&|!subteam\^)([^|>]+)(?:\|[^>]*)?>$")
 
@@ -65,6 +65,11 @@ def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> Worksp
             return replace(settings, list_style=check_style(value.strip().lower()))
         except StyleError as exc:
             raise UserError(str(exc)) from exc
+    if key == "ranking":
+        ranking = value.lower()
+        if ranking not in RANKINGS:
+            raise UserError("ranking is ", code("rule"), " or ", code("learned"), ".")
+        return replace(settings, ranking=ranking)
     raise UserError("Unknown setting ", code(key), ".")
 
 
@@ -87,4 +92,5 @@ def _describe_settings(settings: WorkspaceSettings) -> Text:
         f"default schedule: {day} {settings.digest_time:%H:%M} {settings.timezone}",
         f"auto-approve: {settings.auto_approve_votes or 'off'}",
         f"list: {settings.list_title} ({settings.list_style} style)",
+        f"ranking: {settings.ranking} ({RANKINGS[settings.ranking]})",
     )

@@ -155,7 +155,7 @@ async def preview(ctx: Context, invocation: Invocation) -> OutboundMessage:
         workspace = await ctx.workspace(unit, invocation.channel)
         subs = await _channel_subscriptions(unit, workspace.id, invocation.channel.id)
         digest = await weekly.build_digest(
-            unit, workspace.id, invocation.channel.id, subs, ctx.clock.now()
+            unit, workspace.id, invocation.channel.id, subs, ctx.clock.now(), ctx.relevance
         )
     if not digest.items:
         return messages.reply("Nothing new so far for the next digest.")

@@ -127,6 +127,8 @@ def card_blocks(card: PaperCard) -> list[Block]:
         context.append("topic: " + escape(card.topic))
     if card.note:
         context.append(escape(card.note))
+    if card.reason:
+        context.append(mrkdwn(card.reason, MAX_CONTEXT))
     found = _context(context)
     if found is not None:
         blocks.append(found)

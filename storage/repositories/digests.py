@@ -114,6 +114,20 @@ class SqlDigestRepository:
         )
         return set(rows)
 
+    async def shown_in_workspace(self, workspace_id: int, limit: int) -> list[str]:
+        """Papers the workspace's digests showed (not their overflow), newest first, at most
+        `limit`."""
+        newest = func.max(DigestItemRow.digest_id)
+        rows = await self._session.scalars(
+            select(DigestItemRow.paper_id)
+            .join(DigestRow, DigestRow.id == DigestItemRow.digest_id)
+            .where(DigestRow.workspace_id == workspace_id, DigestItemRow.overflow.is_(False))
+            .group_by(DigestItemRow.paper_id)
+            .order_by(newest.desc(), DigestItemRow.paper_id)
+            .limit(limit)
+        )
+        return list(rows)
+
     async def items(self, digest_id: int) -> list[DigestItem]:
         """A stored digest's items, in rank order."""
         rows = await self._session.execute(

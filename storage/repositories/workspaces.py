@@ -28,6 +28,7 @@ def _apply(row: WorkspaceRow, settings: WorkspaceSettings) -> None:
     row.list_title = settings.list_title
     row.list_style = settings.list_style
     row.auto_approve_votes = settings.auto_approve_votes
+    row.ranking = settings.ranking
 
 
 class SqlWorkspaceRepository:
