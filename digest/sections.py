@@ -221,7 +221,9 @@ class SectionModel:
             ]
             confidence = blended
         order = sorted(range(len(classes)), key=lambda i: (-confidence[i], classes[i]))
-        return [Suggestion(classes[i], confidence[i]) for i in order[:top]]
+        # Rounded down to a millionth, so that the confidences of a distribution never add up
+        # to more than 1 through floating-point rounding (a sum of 1.0000000000000002 was seen).
+        return [Suggestion(classes[i], _floor6(confidence[i])) for i in order[:top]]
 
 
 def _rows(examples: Sequence[Example]) -> list[tuple[str, str, str]]:
@@ -312,3 +314,8 @@ class SectionSuggester:
         if ready is None:
             return largest_sections(Counter(e.section for e in examples), self.top)
         return await asyncio.to_thread(ready[1].rank, paper, self.top)
+
+
+def _floor6(value: float) -> float:
+    """`value` rounded down to six decimals."""
+    return math.floor(value * 1_000_000) / 1_000_000

@@ -194,3 +194,11 @@ async def test_training_examples_carry_what_the_database_knows(
     )
     assert (alone.title, alone.venue) == ("Title only", "SOSP'23")
     assert [(e.title, e.section) for e in named] == [("Agents", "Agents")]
+
+
+async def test_confidences_never_add_up_to_more_than_one() -> None:
+    suggester = SectionSuggester()
+    await suggester.train(1, EXAMPLES)
+    for example in [*EXAMPLES, Example("Serving LLMs with a paged KV cache")]:
+        got = await suggester.suggest(1, EXAMPLES, Example(example.title))
+        assert sum(s.confidence for s in got) <= 1, example.title
