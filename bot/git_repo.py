@@ -68,23 +68,8 @@ class GitWorkdir:
 
     async def git(self, *args: str, check: bool = True, cwd: Path | None = None) -> str:
         """Run one git command; its output, or PublishError (masked) when it fails."""
-        process = await asyncio.create_subprocess_exec(
-            "git",
-            *args,
-            cwd=cwd or self.folder,
-            env=self._env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            out, err = await asyncio.wait_for(process.communicate(), self.timeout)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-            raise PublishError(f"git {args[0]} took over {self.timeout:.0f} s") from None
-        if check and process.returncode != 0:
+        code, out, err = await self._run(args, cwd or self.folder, capture=True)
+        if check and code != 0:
             said = [
                 line.strip()
                 for line in (err or out).decode("utf-8", "replace").splitlines()
@@ -93,6 +78,31 @@ class GitWorkdir:
             detail = " / ".join(said[-4:])
             raise PublishError(mask_text(f"git {args[0]} failed: {detail}", self.secrets))
         return out.decode("utf-8", "replace").strip()
+
+    async def _run(self, args: Sequence[str], cwd: Path, capture: bool) -> tuple[int, bytes, bytes]:
+        """One git process: its exit status and output. A git that outlives the timeout, or
+        whose caller is cancelled (a shutdown), is killed and reaped, never left running."""
+        pipe = asyncio.subprocess.PIPE if capture else asyncio.subprocess.DEVNULL
+        process = await asyncio.create_subprocess_exec(
+            "git",
+            *args,
+            cwd=cwd,
+            env=self._env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=pipe,
+            stderr=pipe,
+        )
+        try:
+            out, err = await asyncio.wait_for(process.communicate(), self.timeout)
+        except TimeoutError:
+            raise PublishError(f"git {args[0]} took over {self.timeout:.0f} s") from None
+        finally:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                # Reaped even while being cancelled: the kill makes this wait short.
+                await asyncio.shield(process.wait())
+        return process.returncode or 0, out or b"", err or b""
 
     async def clone(self, repository: str) -> None:
         """Clone the repository (an empty one too) into the scratch folder."""
@@ -112,16 +122,8 @@ class GitWorkdir:
 
     async def git_status(self, *args: str) -> int:
         """Run one git command for its exit status alone."""
-        process = await asyncio.create_subprocess_exec(
-            "git",
-            *args,
-            cwd=self.folder,
-            env=self._env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        return await asyncio.wait_for(process.wait(), self.timeout)
+        code, _, _ = await self._run(args, self.folder, capture=False)
+        return code
 
     async def start_branch(self, branch: str, start: str | None) -> None:
         """Check out `branch` at the remote's `start` branch, or as a first branch."""
