@@ -344,6 +344,10 @@ class DigestCandidate:
     on_list: bool = False
     shown: bool = False
     votes: int = 0
+    # The paper's latest version (a new one may change its text, and so its relevance).
+    paper_version: int = 1
+    # The workspace's ranking setting (WorkspaceSettings.ranking), read with the candidates.
+    ranking: str = "learned"
     # Set by the learned order (digest.relevance): its value, ranked before the match score.
     rank: float | None = None
     likeness: Likeness | None = None

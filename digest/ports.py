@@ -282,7 +282,8 @@ class DigestRepository(Protocol):
 
         `after[id]` is never before that subscription's stored watermark. Each comes flagged:
         on the workspace's list, already shown in the subscription's channel, and the votes of
-        a pending nomination of the paper in the workspace.
+        a pending nomination of the paper in the workspace; with the paper's version and the
+        workspace's ranking setting.
         """
         ...
 

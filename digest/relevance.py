@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
@@ -42,6 +42,10 @@ SIMILAR = 3
 LIKE = 0.2
 _FEATURES = 2**18
 _EXAMPLE_CHARS = 60
+
+
+# A paper's relevance (0 to 1) under a model, and the list's entries it is like.
+Judged = tuple[float, Likeness | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,42 +119,66 @@ class RelevanceModel:
     SIMILAR most similar entries). On the lists in ../shared the mean ranks better than
     either alone (benchmarks/ranking.py). Before anything was let pass there is no regression,
     and the similarity alone is the relevance.
+
+    Trained with scikit-learn, it keeps only what scoring needs (the IDF weights, the entries'
+    vectors and the regression's weights side by side in one matrix), so a batch of papers is
+    scored with one sparse product, without scikit-learn's per-call checks.
     """
 
     def __init__(self, training: TrainingSet) -> None:
+        from scipy.sparse import csr_matrix, hstack
         from sklearn.feature_extraction.text import TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
         examples = training.examples
         counts = hashed(examples)
-        self._tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        vectors = self._tfidf.transform(counts)
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        vectors = tfidf.transform(counts)
         labels = [e.kept for e in examples]
-        self._classifier: LogisticRegression | None = None
-        if len(set(labels)) == 2:
-            self._classifier = LogisticRegression(
-                C=16.0, class_weight="balanced", solver="liblinear"
-            )
-            self._classifier.fit(vectors, labels, sample_weight=[e.weight for e in examples])
         kept = [i for i, e in enumerate(examples) if e.kept]
-        self._kept = vectors[kept].T.tocsr()
+        columns = [vectors[kept].T]
+        self._intercept: float | None = None
+        if len(set(labels)) == 2:
+            classifier = LogisticRegression(C=16.0, class_weight="balanced", solver="liblinear")
+            classifier.fit(vectors, labels, sample_weight=[e.weight for e in examples])
+            # The weights of "kept" (True, the second of the sorted classes).
+            assert list(classifier.classes_) == [False, True]
+            columns.append(csr_matrix(classifier.coef_[0]).T)
+            self._intercept = float(classifier.intercept_[0])
+        self._idf = tfidf.idf_
+        self._entries = len(kept)
+        self._weights = hstack(columns, format="csr")
         self._titles = tuple(examples[i].title for i in kept)
 
     def vectors(self, counts: Any) -> Any:
-        """The TF-IDF vectors (rows) of papers' hashed token counts (`hashed`)."""
-        return self._tfidf.transform(counts)
+        """The TF-IDF vectors (rows) of papers' hashed token counts (`hashed`), as
+        scikit-learn's TfidfTransformer(sublinear_tf=True) makes them."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
 
-    def judge(self, vectors: Any) -> list[tuple[float, Likeness | None]]:
+        counts = csr_matrix(counts, dtype=np.float64, copy=True)
+        data = counts.data
+        np.log(data, out=data)
+        data += 1.0
+        data *= self._idf[counts.indices]
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+        norms[norms == 0] = 1.0
+        data /= norms[rows]
+        return counts
+
+    def judge(self, vectors: Any) -> list[Judged]:
         """For each paper (rows of `vectors`): its relevance, and the entries it is like."""
         import numpy as np
+        from scipy.special import expit
 
-        similar = (vectors @ self._kept).toarray()
+        product = (vectors @ self._weights).toarray()
+        similar = product[:, : self._entries]
         nearest = np.sort(similar, axis=1)[:, -SIMILAR:].mean(axis=1)
         relevance = nearest
-        if self._classifier is not None:
-            column = list(self._classifier.classes_).index(True)
-            relevance = (self._classifier.predict_proba(vectors)[:, column] + nearest) / 2
-        out: list[tuple[float, Likeness | None]] = []
+        if self._intercept is not None:
+            relevance = (expit(product[:, self._entries] + self._intercept) + nearest) / 2
+        out: list[Judged] = []
         for value, row in zip(relevance, similar, strict=True):
             count = int((row >= LIKE).sum())
             likeness = Likeness(count, _short(self._titles[int(row.argmax())])) if count else None
@@ -197,13 +225,23 @@ async def training_set(unit: Unit, workspace_id: int) -> TrainingSet:
     return TrainingSet(tuple(examples), len(entries))
 
 
+@dataclass(frozen=True, slots=True)
+class _Counts:
+    """One paper's hashed token counts: the columns and values of its sparse row."""
+
+    indices: Any
+    data: Any
+
+
 class Relevance:
     """Ranks digest candidates per workspace with the newest model ready; never trains in a
     request. `refresh` starts a training in the background through `run` (a thread or process
     pool); trainings asked for while one runs are coalesced (the newest data is trained next).
 
-    Papers' hashed token counts, the same for every model, are cached by arXiv id (a new
-    version of a paper barely moves them).
+    A paper is read and tokenised once per version (its hashed token counts are the same for
+    every model) and scored once per model: scores are cached by (model version, arXiv id,
+    paper version), so the channels of a workspace share them and a new version of a paper is
+    read and scored afresh. What a build has not scored yet is scored in one product per model.
     """
 
     def __init__(self, run: Offload = asyncio.to_thread, cache_size: int = 50_000) -> None:
@@ -212,8 +250,10 @@ class Relevance:
         self._training: dict[int, asyncio.Task[None]] = {}
         self._next: dict[int, TrainingSet] = {}
         self._cache_size = cache_size
-        self._counts: dict[str, Any] = {}
+        self._counts: dict[tuple[str, int], _Counts] = {}
+        self._scores: dict[tuple[str, str, int], Judged] = {}
         self.trainings = 0
+        self.scored = 0  # papers scored (each once per model and version)
 
     def refresh(self, workspace_id: int, training: TrainingSet) -> None:
         """Train a model for this data in the background, unless it is ready or under way; too
@@ -257,6 +297,11 @@ class Relevance:
         self.refresh(workspace_id, training)
         await self.settle()
 
+    def forget_papers(self) -> None:
+        """Drop the papers' cached tokens and scores (a new week's build, in benchmarks)."""
+        self._counts.clear()
+        self._scores.clear()
+
     def model(self, workspace_id: int) -> RelevanceModel | None:
         """The workspace's newest model ready, if any."""
         ready = self._ready.get(workspace_id)
@@ -267,48 +312,86 @@ class Relevance:
         unit: Unit,
         subscriptions: Sequence[Subscription],
         candidates: Sequence[DigestCandidate],
-    ) -> list[DigestCandidate]:
+    ) -> tuple[list[DigestCandidate], dict[str, Paper]]:
         """The candidates with their learned rank and likeness, in workspaces that rank by
-        relevance and have a model; the others as they came (the rule order)."""
+        relevance and have a model; the others as they came (the rule order). With them, the
+        papers it read to score (so that the caller need not read them again)."""
         workspace_of = {s.id: s.workspace_id for s in subscriptions}
-        models = {}
-        for workspace_id in set(workspace_of.values()):
-            model = self.model(workspace_id)
-            workspace = await unit.workspaces.get(workspace_id) if model else None
-            if model is not None and workspace and workspace.settings.ranking == "learned":
-                models[workspace_id] = model
-        if not models:
-            return list(candidates)
-        from scipy.sparse import vstack
-
-        mine = [c for c in candidates if workspace_of.get(c.subscription_id) in models]
-        await self._load(unit, {c.match.paper_id for c in mine})
-        ranked: dict[tuple[int, str], tuple[float, Likeness | None]] = {}
-        for workspace_id, model in models.items():
-            ids = sorted(
-                {c.match.paper_id for c in mine if workspace_of[c.subscription_id] == workspace_id}
-            )
-            ids = [i for i in ids if i in self._counts]
-            if not ids:
-                continue
-            vectors = model.vectors(vstack([self._counts[i] for i in ids], format="csr"))
-            for paper_id, judged in zip(ids, model.judge(vectors), strict=True):
-                ranked[(workspace_id, paper_id)] = judged
+        ready = {
+            workspace_id: self._ready[workspace_id]
+            for c in candidates
+            if c.ranking == "learned"
+            and (workspace_id := workspace_of.get(c.subscription_id, 0)) in self._ready
+        }
+        if not ready:
+            return list(candidates), {}
+        wanted = {
+            (workspace_of[c.subscription_id], c.match.paper_id, c.paper_version)
+            for c in candidates
+            if c.ranking == "learned" and workspace_of.get(c.subscription_id, 0) in ready
+        }
+        unscored = sorted(k for k in wanted if (ready[k[0]][0], k[1], k[2]) not in self._scores)
+        papers = await self._read(unit, {(paper_id, v) for _, paper_id, v in unscored})
+        self._score(ready, unscored)
         out = []
         for candidate in candidates:
             workspace_id = workspace_of.get(candidate.subscription_id, 0)
-            got = ranked.get((workspace_id, candidate.match.paper_id))
-            rank = None if got is None else learned_rank(got[0], candidate.match.score)
-            out.append(candidate if got is None else replace(candidate, rank=rank, likeness=got[1]))
-        return out
+            judged = None
+            if candidate.ranking == "learned" and workspace_id in ready:
+                key = (ready[workspace_id][0], candidate.match.paper_id, candidate.paper_version)
+                judged = self._scores.get(key)
+            if judged is None:
+                out.append(candidate)
+                continue
+            rank = learned_rank(judged[0], candidate.match.score)
+            out.append(replace(candidate, rank=rank, likeness=judged[1]))
+        return out, papers
 
-    async def _load(self, unit: Unit, paper_ids: Iterable[str]) -> None:
-        missing = sorted(i for i in paper_ids if i not in self._counts)
+    async def _read(self, unit: Unit, versions: set[tuple[str, int]]) -> dict[str, Paper]:
+        """Read and tokenise the papers of these versions not tokenised yet; returns them."""
+        missing = sorted(paper_id for paper_id, v in versions if (paper_id, v) not in self._counts)
         if not missing:
-            return
+            return {}
         papers = await unit.papers.get_many(missing)
         if len(self._counts) + len(papers) > self._cache_size:
             self._counts.clear()
         ids = list(papers)
         counts = hashed([Example.of(papers[i]) for i in ids])
-        self._counts.update((paper_id, counts[row]) for row, paper_id in enumerate(ids))
+        for row, paper_id in enumerate(ids):
+            start, end = counts.indptr[row], counts.indptr[row + 1]
+            tokens = _Counts(counts.indices[start:end], counts.data[start:end])
+            self._counts[(paper_id, papers[paper_id].version)] = tokens
+        return papers
+
+    def _score(
+        self,
+        ready: dict[int, tuple[str, RelevanceModel]],
+        unscored: Sequence[tuple[int, str, int]],
+    ) -> None:
+        """Score what is not scored yet: one sparse product per workspace model."""
+        if len(self._scores) + len(unscored) > self._cache_size:
+            self._scores.clear()
+        by_workspace: dict[int, list[tuple[str, int]]] = {}
+        for workspace_id, paper_id, version in unscored:
+            if (paper_id, version) in self._counts:
+                by_workspace.setdefault(workspace_id, []).append((paper_id, version))
+        for workspace_id, papers in by_workspace.items():
+            model_version, model = ready[workspace_id]
+            matrix = _stack([self._counts[key] for key in papers])
+            self.scored += len(papers)
+            for (paper_id, version), judged in zip(
+                papers, model.judge(model.vectors(matrix)), strict=True
+            ):
+                self._scores[(model_version, paper_id, version)] = judged
+
+
+def _stack(rows: Sequence[_Counts]) -> Any:
+    """Papers' hashed token counts as the rows of one sparse matrix."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r.indices) for r in rows], out=indptr[1:])
+    indices = np.concatenate([r.indices for r in rows])
+    data = np.concatenate([r.data for r in rows])
+    return csr_matrix((data, indices, indptr), shape=(len(rows), _FEATURES))

@@ -225,18 +225,20 @@ async def build_digests(
     topics = await unit.topics.get_many(s.topic_id for s in every)
     after = {s.id: window_start(s, now) for s in every}
     found = await unit.digests.candidates(every, after, now)
+    read: dict[str, Paper] = {}
     if relevance is not None:
-        found = await relevance.rank(unit, every, found)
+        found, read = await relevance.rank(unit, every, found)
     by_subscription: dict[int, list[DigestCandidate]] = defaultdict(list)
     for candidate in found:
         by_subscription[candidate.subscription_id].append(candidate)
     selections = [
         _select(subs, [c for s in subs for c in by_subscription[s.id]], topics) for subs in channels
     ]
-    # Only the papers a digest posts are loaded in full: at most its cap, never the overflow.
-    papers = await unit.papers.get_many(
-        p.candidate.match.paper_id for selection in selections for p in selection.kept
-    )
+    # Only the papers a digest posts are loaded in full: at most its cap, never the overflow
+    # (and none that ranking read already).
+    posted = {p.candidate.match.paper_id for selection in selections for p in selection.kept}
+    papers = {paper_id: read[paper_id] for paper_id in posted & read.keys()}
+    papers.update(await unit.papers.get_many(posted - read.keys()))
     return [_assemble(selection, papers, now) for selection in selections]
 
 

@@ -29,6 +29,7 @@ from storage.tables import (
     PaperRow,
     SubscriptionRow,
     VoteRow,
+    WorkspaceRow,
 )
 
 
@@ -190,7 +191,8 @@ class SqlDigestRepository:
 
         `after[id]` is never before that subscription's stored watermark. Each comes flagged:
         on the workspace's list, already shown in the subscription's channel, and the votes of
-        a pending nomination of the paper in the workspace.
+        a pending nomination of the paper in the workspace; with the paper's version and the
+        workspace's ranking setting.
         """
         if not subscriptions:
             return []
@@ -231,6 +233,8 @@ class SqlDigestRepository:
                 match.terms,
                 match.matched_at,
                 PaperRow.announced,
+                PaperRow.version,
+                WorkspaceRow.ranking,
                 on_list.label("on_list"),
                 shown.label("shown"),
                 votes.label("votes"),
@@ -245,6 +249,7 @@ class SqlDigestRepository:
                 ),
             )
             .join(PaperRow, PaperRow.arxiv_id == match.paper_id)
+            .join(WorkspaceRow, WorkspaceRow.id == sub.workspace_id)
             .where(sub.id.in_([s.id for s in subscriptions]))
             .order_by(sub.id, match.paper_id)
         )
@@ -263,6 +268,8 @@ class SqlDigestRepository:
                 on_list=bool(row.on_list),
                 shown=bool(row.shown),
                 votes=int(row.votes or 0),
+                paper_version=row.version,
+                ranking=row.ranking,
             )
             for row in rows
             if row.matched_at > after[row.id]

@@ -244,3 +244,41 @@ def test_a_model_without_anything_let_pass_ranks_by_likeness() -> None:
     model = RelevanceModel(TrainingSet(tuple(Example(title) for title in LIST), len(LIST)))
     chosen, other = model.rank([Example(CHOSEN), Example(OTHERS[0])])
     assert chosen > other
+
+
+async def test_a_new_version_of_a_paper_is_read_and_scored_afresh(store: SqlStore) -> None:
+    workspace, sub, week = await _world(store)
+    relevance = await _trained(store, workspace)
+    first = await _build(store, sub, relevance)
+    revised = "2606.00001"
+    assert first.items[0].paper.title == CHOSEN
+    assert next(i for i in first.items if i.paper.arxiv_id == revised).likeness is None
+    # Version 2 of a paper that was nothing like the list now is (its title and abstract moved).
+    async with store.unit() as unit:
+        title = "SGLang and vLLM: Efficient Memory Management for Large Language Model Serving"
+        await unit.papers.upsert_many([replace(_paper(revised, title), version=2)])
+    again = await _build(store, sub, relevance)
+    item = next(i for i in again.items if i.paper.arxiv_id == revised)
+    assert item.paper.version == 2 and item.likeness is not None
+    assert [i.paper.arxiv_id for i in again.items][:2] in (
+        [revised, CHOSEN_ID],
+        [CHOSEN_ID, revised],
+    )
+    assert week[revised] != title
+
+
+async def test_each_paper_is_scored_once_per_model_however_many_channels(
+    sqlite_store: SqlStore,
+) -> None:
+    workspace, sub, _ = await _world(sqlite_store)
+    relevance = await _trained(sqlite_store, workspace)
+    async with sqlite_store.unit() as unit:
+        topic = (await unit.topics.get_many([sub.topic_id]))[sub.topic_id]
+    other = await make_subscription(sqlite_store, workspace, "c-2", topic, watermark=sub.watermark)
+    first = await _build(sqlite_store, sub, relevance)
+    async with sqlite_store.unit() as unit:
+        second = await weekly.build_digest(unit, workspace.id, "c-2", [other], MON, relevance)
+    # The two channels show the same week in the same order; its 16 papers were scored once.
+    assert [i.paper.arxiv_id for i in first.items] == [i.paper.arxiv_id for i in second.items]
+    assert first.items[0].paper.title == CHOSEN
+    assert relevance.scored == len(OTHERS) + 1
