@@ -32,14 +32,16 @@ async def workspace_settings(ctx: Context, invocation: Invocation) -> OutboundMe
         if key:
             if not value:
                 raise UserError("Give a value: ", code(f"/paper settings {key} <value>"), ".")
-            settings = _change_setting(settings, key, value)
+            settings = change_setting(settings, key, value)
             await unit.workspaces.update_settings(workspace.id, settings)
     if key:
         await ctx.notify(subscriptions=True)
-    return messages.reply(_describe_settings(settings), title="Settings")
+    return messages.reply(describe_settings(settings), title="Settings")
 
 
-def _change_setting(settings: WorkspaceSettings, key: str, value: str) -> WorkspaceSettings:
+def change_setting(settings: WorkspaceSettings, key: str, value: str) -> WorkspaceSettings:
+    """The settings with one changed, as an admin typed it (chat's `/paper settings KEY VALUE`
+    and the command line's `paperbot workspace settings KEY VALUE`); UserError if invalid."""
     if key == "review-channel":
         return replace(settings, review_channel=value.lstrip("#<>").rstrip(">"))
     if key == "admin-role":
@@ -83,7 +85,8 @@ def role_id(value: str) -> str | None:
     return found.group(1) if found else value
 
 
-def _describe_settings(settings: WorkspaceSettings) -> Text:
+def describe_settings(settings: WorkspaceSettings) -> Text:
+    """The settings, one a line (chat and the command line show them alike)."""
     day = WEEKDAY_CHOICES[settings.digest_weekday]
     return lines(
         f"review-channel: {settings.review_channel or '(the channel of the nomination)'}",

@@ -1,5 +1,6 @@
 """A newcomer's first commands on a fresh database: the local workspace, `paperbot workspace
-list`, `--workspace` among several, and what a list import sets as title and style."""
+list`, `--workspace` among several, what a list import sets as title and style, and the
+settings (`paperbot workspace settings`, chat's keys and checks)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.cli.workspace import SETTING_KEYS
+from bot.commands import SETTING_CHOICES
 from digest.clock import FixedClock
 from digest.models import Platform
 from storage.engine import create_engine
@@ -115,3 +118,42 @@ def test_import_says_which_title_and_style_it_set(
     assert capsys.readouterr().out.startswith("Lab papers (bracket-venue style), 3 entries")
     assert main([*env, "list", "import", str(third), "--title", " "]) == 1
     assert "--title takes 1 to 200 characters" in capsys.readouterr().err
+
+
+async def _ranking(url: str) -> str:
+    store = SqlStore(create_engine(url), FixedClock(START))
+    async with store.unit() as unit:
+        workspace = (await unit.workspaces.all())[0]
+    await store.close()
+    return workspace.settings.ranking
+
+
+def test_the_ranking_is_set_from_the_command_line_as_in_chat(
+    env: list[str], sqlite_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*env, "workspace", "settings"]) == 0
+    out = capsys.readouterr().out
+    assert "ranking: learned (by what the list keeps, from 20 entries on)" in out
+    assert main([*env, "workspace", "settings", "ranking", "rule"]) == 0
+    assert "ranking: rule (match score, then votes, then date)" in (capsys.readouterr().out)
+    assert asyncio.run(_ranking(sqlite_database_url)) == "rule"
+    # Chat's own check of the value, word for word.
+    assert main([*env, "workspace", "settings", "ranking", "best"]) == 1
+    assert "ranking is `rule` or `learned`." in capsys.readouterr().err
+    assert main([*env, "workspace", "settings", "ranking"]) == 1
+    assert "give a value: paperbot workspace settings ranking VALUE" in capsys.readouterr().err
+    assert main([*env, "workspace", "settings", "ranking", "LEARNED"]) == 0
+    assert asyncio.run(_ranking(sqlite_database_url)) == "learned"
+
+
+def test_the_settings_help_names_every_key_chat_has_and_the_rankings(
+    env: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main([*env, "workspace", "settings", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ranking: `learned` orders digests by what the group keeps" in out
+    assert "`rule` by the rule's match score" in out
+    # Every chat setting but `publish` (the command line has `paperbot list publish`).
+    assert set(SETTING_KEYS) == set(SETTING_CHOICES) - {"publish"}
+    assert all(key in out for key in SETTING_KEYS)
