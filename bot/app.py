@@ -84,7 +84,7 @@ async def harvest_categories(store: SqlStore, settings: Settings) -> set[str]:
 
 async def open_store(settings: Settings, clock: Clock) -> SqlStore:
     """The store on the configured database, migrated to the latest schema."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url_text)
     await upgrade(engine)
     return SqlStore(engine, clock)
 

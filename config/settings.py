@@ -35,8 +35,9 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    database_url: str = Field(
-        default="sqlite+aiosqlite:///paperbot.db",
+    # A secret: a PostgreSQL URL may hold the password. Read it as `database_url_text`.
+    database_url: SecretStr = Field(
+        default=SecretStr("sqlite+aiosqlite:///paperbot.db"),
         description="SQLAlchemy URL; SQLite file in the working directory by default.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -130,8 +131,8 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _database_url(cls, value: str) -> str:
-        if not value.startswith(("sqlite", "postgresql")):
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith(("sqlite", "postgresql")):
             raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
         return value
 
@@ -141,8 +142,8 @@ class Settings(BaseSettings):
         secrets, and any added later), and the database password."""
         values = [
             value.get_secret_value()
-            for value in (getattr(self, name) for name in type(self).model_fields)
-            if isinstance(value, SecretStr)
+            for name, value in ((name, getattr(self, name)) for name in type(self).model_fields)
+            if isinstance(value, SecretStr) and name != "database_url"  # its password, not all
         ]
         password = urlsplit(self.database_url_text).password
         if password:
@@ -152,8 +153,7 @@ class Settings(BaseSettings):
     @property
     def database_url_text(self) -> str:
         """The database URL as text (a secret: it may hold the password)."""
-        url: object = self.database_url
-        return url.get_secret_value() if isinstance(url, SecretStr) else str(url)
+        return self.database_url.get_secret_value()
 
     @property
     def has_chat_tokens(self) -> bool:

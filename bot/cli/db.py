@@ -22,7 +22,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     from storage.engine import create_engine
     from storage.migrate import current_revision, upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url_text)
     try:
         if args.db_command == "upgrade":
             await upgrade(engine)

@@ -27,7 +27,7 @@ async def _run_from_settings() -> None:
     from config import load_settings
     from storage.engine import create_engine
 
-    engine = create_engine(load_settings().database_url)
+    engine = create_engine(load_settings().database_url_text)
     async with engine.begin() as connection:
         await connection.run_sync(_run)
     await engine.dispose()

@@ -13,7 +13,7 @@ from config import ConfigError, load_settings
 def test_defaults_need_nothing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     settings = load_settings(env_file=None)
-    assert settings.database_url == "sqlite+aiosqlite:///paperbot.db"
+    assert settings.database_url_text == "sqlite+aiosqlite:///paperbot.db"
     assert settings.digest_time == time(9, 0)
     assert settings.arxiv_delay_seconds == 3.0
     assert not settings.has_chat_tokens
@@ -33,6 +33,17 @@ def test_environment_and_env_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert settings.digest_weekday == "fri"
     assert settings.has_chat_tokens
     assert "secret-token" not in repr(settings)
+
+
+def test_the_database_url_is_a_secret_nothing_prints(monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "postgresql+psycopg://bot:hunter2-pw@db.example:5432/paperbot"
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", url)
+    settings = load_settings(env_file=None)
+    assert settings.database_url_text == url
+    for shown in (repr(settings), str(settings), settings.model_dump_json(), f"{settings}"):
+        assert "hunter2-pw" not in shown
+    assert "hunter2-pw" in settings.secrets  # what logs and error messages mask
+    assert url not in settings.secrets  # the rest of the URL is shown where it helps
 
 
 @pytest.mark.parametrize(
