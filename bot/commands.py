@@ -183,6 +183,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
         reply=PUBLIC,
     ),
     CommandSpec(
+        "section-remove",
+        "Remove an empty section of the list (one that still holds entries stays)",
+        (OptionSpec("section", _SECTION.help, rest=True, autocomplete="section"),),
+        admin_only=True,
+        reply=PUBLIC,
+    ),
+    CommandSpec(
         "settings",
         "Show or change this workspace's settings",
         (

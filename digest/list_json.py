@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from digest.list_view import ListView, entry_link, section_paths
+from digest.list_view import ListView, entry_link, section_paths, shown_sections
 
 
 def export_json(view: ListView) -> str:
-    """The list as JSON, in display order (stable from one export to the next)."""
+    """The list as JSON, in display order (stable from one export to the next); sections that
+    hold no entries, themselves or below them, are left out."""
     paths = section_paths(view.sections)
     sections: list[dict[str, Any]] = []
-    for section in view.sections:
+    for section in shown_sections(view):
         entries = [
             {
                 "id": e.id,

@@ -11,7 +11,7 @@ from digest.bibtex import export_bibtex
 from digest.list_document import DEFAULT_SECTION, SECTION_SEPARATOR
 from digest.list_json import export_json
 from digest.list_markdown import write_list
-from digest.list_view import ListView, section_paths, view_document
+from digest.list_view import ListView, section_paths, subtree_ids, view_document
 from digest.models import ListEntry, ListSection, Paper
 from digest.ports import Unit
 
@@ -33,6 +33,7 @@ __all__ = [
     "load_list",
     "move_entry",
     "remove_entry",
+    "remove_section",
     "rename_section",
     "reorder_section",
     "section_for_path",
@@ -43,6 +44,29 @@ __all__ = [
 
 class ListError(Exception):
     """A list change that cannot be made; the message says why."""
+
+
+class SectionNotEmpty(ListError):
+    """A section that cannot be removed: it (or a section below it) still holds entries."""
+
+    def __init__(self, path: str, entries: int, below: int) -> None:
+        self.path = path
+        self.entries = entries
+        self.below = below
+        super().__init__(
+            f"“{path}” still holds {self.holding}, so it stays. Move them with "
+            "`/paper list-move` (or take them off with `/paper list-remove`), then remove it."
+        )
+
+    @property
+    def holding(self) -> str:
+        """`3 entries (2 of them in sections below it)`."""
+        held = f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}"
+        if self.below:
+            held += (
+                f" ({self.below} of {'it' if self.entries == 1 else 'them'} in sections below it)"
+            )
+        return held
 
 
 def split_path(path: str) -> list[str]:
@@ -124,8 +148,8 @@ async def section_for_parts(
 
 
 async def section_path_of(unit: Unit, workspace_id: int, section_id: int) -> str:
-    """The full path of a section, like "Training / Distributed"."""
-    paths = section_paths(await unit.lists.sections(workspace_id))
+    """The full path of a section, like "Training / Distributed" (a removed one's too)."""
+    paths = section_paths(await unit.lists.sections(workspace_id, include_removed=True))
     return SECTION_SEPARATOR.join(paths.get(section_id, ()))
 
 
@@ -155,12 +179,16 @@ async def add_paper(
 
 
 async def load_list(unit: Unit, workspace_id: int, title: str) -> ListView:
-    """The list of a workspace, ready to export."""
+    """The list of a workspace, ready to export.
+
+    Removed sections are in it too: no export writes them (they hold no entries), but the lines
+    an imported file had after one (its empty sections) stay where they stood.
+    """
     entries = await unit.lists.entries(workspace_id)
     papers = await unit.papers.get_many(e.paper_id for e in entries if e.paper_id)
     return ListView(
         title=title,
-        sections=tuple(await unit.lists.sections(workspace_id)),
+        sections=tuple(await unit.lists.sections(workspace_id, include_removed=True)),
         entries=tuple(entries),
         papers=papers,
         layout=await unit.lists.layout(workspace_id),
@@ -271,3 +299,23 @@ async def reorder_section(
     target = max(0, min(target, len(siblings) - 1))
     moved = await unit.lists.move_section(section.id, target)
     return moved, target + 1, len(siblings)
+
+
+async def remove_section(
+    unit: Unit, workspace_id: int, path: str, removed_by: str, now: datetime
+) -> tuple[str, int]:
+    """Take an empty section off the list, with the empty sections below it; SectionNotEmpty
+    if any of them holds an entry. Their rows stay (removed entries and nominations name them).
+
+    Returns the section's path and how many sections below it went with it.
+    """
+    section = await _existing_section(unit, workspace_id, path)
+    sections = await unit.lists.sections(workspace_id)
+    where = SECTION_SEPARATOR.join(section_paths(sections)[section.id])
+    removed = subtree_ids(sections, section.id)
+    inside = [e for e in await unit.lists.entries(workspace_id) if e.section_id in removed]
+    if inside:
+        below = sum(1 for e in inside if e.section_id != section.id)
+        raise SectionNotEmpty(where, len(inside), below)
+    await unit.lists.remove_sections(removed, removed_by, now)
+    return where, len(removed) - 1

@@ -286,6 +286,8 @@ class ListSection:
     parent_id: int | None = None
     # Its heading and what followed it, as the imported list wrote them (exact round trips).
     layout: SectionLayout | None = None
+    # Set once the section is taken off the list (its row stays as history).
+    removed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

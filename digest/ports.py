@@ -410,8 +410,8 @@ class NominationRepository(Protocol):
 class ListRepository(Protocol):
     """The shared list: sections and entries."""
 
-    async def sections(self, workspace_id: int) -> list[ListSection]:
-        """All sections of a workspace's list, in display order."""
+    async def sections(self, workspace_id: int, include_removed: bool = False) -> list[ListSection]:
+        """All sections of a workspace's list, in display order (the removed ones if asked)."""
         ...
 
     async def add_section(
@@ -484,6 +484,12 @@ class ListRepository(Protocol):
 
     async def move_section(self, section_id: int, position: int) -> ListSection:
         """Reorder a section among its siblings (0 first); the others keep their order."""
+        ...
+
+    async def remove_sections(
+        self, section_ids: Sequence[int], removed_by: str, now: datetime
+    ) -> None:
+        """Take sections off the list; their rows stay, with who removed them and when."""
         ...
 
     async def entry_for_paper(self, workspace_id: int, paper_id: str) -> ListEntry | None:

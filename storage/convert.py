@@ -149,6 +149,7 @@ def section_from_row(row: ListSectionRow) -> ListSection:
         position=row.position,
         parent_id=row.parent_id,
         layout=section_layout_from_json(row.layout),
+        removed_at=row.removed_at,
     )
 
 

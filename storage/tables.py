@@ -297,6 +297,9 @@ class ListSectionRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     # {"style", "head": [lines], "tail": [lines]} as the imported list wrote them.
     layout: Mapped[dict[str, Any] | None]
+    # A removed section stays, as history: its removed entries and nominations still name it.
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class ListEntryRow(Base):
@@ -310,7 +313,8 @@ class ListEntryRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    section_id: Mapped[int] = mapped_column(ForeignKey("list_sections.id", ondelete="CASCADE"))
+    # No cascade: a section an entry (live or removed) names is never deleted with its history.
+    section_id: Mapped[int] = mapped_column(ForeignKey("list_sections.id"))
     paper_id: Mapped[str | None] = mapped_column(ForeignKey("papers.arxiv_id", ondelete="SET NULL"))
     external_url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)

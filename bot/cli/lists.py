@@ -1,4 +1,5 @@
-"""`paperbot list import | export | show`: the shared list from the command line."""
+"""`paperbot list import | export | show | section-remove`: the shared list from the command
+line."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from digest.list_import import ImportReport
 
 MAX_SHOWN = 20
+CLI_USER = "command line"  # who removed a section, as its history says
 MAX_TITLE = 200  # the column's width
 
 
@@ -71,11 +73,27 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show = actions.add_parser("show", help="print the list's sections and entries")
     show.add_argument("--workspace", help="workspace (guild or team) id")
     show.add_argument("--all", action="store_true", help="every entry, not the last few")
+    remove = actions.add_parser(
+        "section-remove",
+        help="remove an empty section of the list",
+        description="Remove a section that holds no entries, with the empty sections below it. "
+        "A section that still holds entries stays: move them first (/paper list-move in chat). "
+        "Its row stays as history: entries taken off the list and nominations approved into it "
+        "still name it.",
+    )
+    remove.add_argument("section", help='the section\'s path, like "Training / Distributed"')
+    remove.add_argument("--workspace", help="workspace (guild or team) id")
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run one `list` action."""
-    actions = {"export": _export, "import": _import, "show": _show, "enrich": _enrich}
+    actions = {
+        "export": _export,
+        "import": _import,
+        "show": _show,
+        "enrich": _enrich,
+        "section-remove": _remove_section,
+    }
     if args.list_command == "publish":
         return await publish(args, settings)
     action = actions[args.list_command]
@@ -235,4 +253,29 @@ async def _show(args: argparse.Namespace, settings: Settings) -> int:
             where = entry.paper_id or entry.external_url or "no link"
             venue = f" [{entry.venue}]" if entry.venue else ""
             print("  " * (depth + 1) + f"#{entry.id} {entry.title}{venue} ({where})")
+    return 0
+
+
+async def _remove_section(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.command_words import unquoted
+    from digest.clock import SystemClock
+    from digest.lists import ListError, SectionNotEmpty, remove_section
+
+    async with opened_store(settings) as store, store.unit() as unit:
+        workspace = await pick_workspace(unit, args.workspace, settings)
+        try:
+            path, below = await remove_section(
+                unit, workspace.id, unquoted(args.section), CLI_USER, SystemClock().now()
+            )
+        except SectionNotEmpty as exc:
+            raise CliError(
+                f"section “{exc.path}” still holds {exc.holding}, so it stays; move them to "
+                "another section first (/paper list-move in chat), then remove it"
+            ) from exc
+        except ListError as exc:
+            raise CliError(str(exc).replace("`/paper list`", "`paperbot list show`")) from exc
+    with_below = (
+        f" and the {below} empty section{'s' if below != 1 else ''} below it" if below else ""
+    )
+    print(f"removed section “{path}”{with_below} from the list of {workspace.name}")
     return 0

@@ -92,6 +92,7 @@ COMMAND_HANDLERS: Mapping[str, CommandHandler] = {
     "list-remove": lists.remove_entry,
     "section-rename": lists.rename_section,
     "section-move": lists.move_section,
+    "section-remove": lists.remove_section,
     "settings": settings.workspace_settings,
     "more": subscriptions.more,
     "digest": subscriptions.digest_settings,

@@ -1,4 +1,5 @@
-"""`/paper list` and the list's admin commands: list-move, list-remove, section-rename/-move."""
+"""`/paper list` and the list's admin commands: list-move, list-remove, section-rename, -move,
+-remove."""
 
 from __future__ import annotations
 
@@ -84,3 +85,21 @@ async def move_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
         )
         path = await section_path_of(unit, workspace.id, section.id)
     return messages.public(f"“{path}” is now section {position} of {count} at its level.")
+
+
+async def remove_section(ctx: Context, invocation: Invocation) -> OutboundMessage:
+    """Remove an empty section (and the empty sections below it); one with entries stays."""
+    async with ctx.store.unit() as unit:
+        workspace = await ctx.workspace(unit, invocation.channel)
+        path, below = await lists.remove_section(
+            unit,
+            workspace.id,
+            unquoted(invocation.options["section"]),
+            invocation.user.id,
+            ctx.clock.now(),
+        )
+    await ctx.list_changed(workspace.id)
+    with_below = (
+        f" and the {below} empty section{'s' if below != 1 else ''} below it" if below else ""
+    )
+    return messages.public(f"Removed section “{path}”{with_below} from the list.")

@@ -48,11 +48,12 @@ class SqlListRepository:
         self._session = session
         self._clock = clock
 
-    async def sections(self, workspace_id: int) -> list[ListSection]:
-        """All sections of a workspace's list, in display order."""
-        rows = await self._session.scalars(
-            select(ListSectionRow).where(ListSectionRow.workspace_id == workspace_id)
-        )
+    async def sections(self, workspace_id: int, include_removed: bool = False) -> list[ListSection]:
+        """All sections of a workspace's list, in display order (the removed ones if asked)."""
+        query = select(ListSectionRow).where(ListSectionRow.workspace_id == workspace_id)
+        if not include_removed:
+            query = query.where(ListSectionRow.removed_at.is_(None))
+        rows = await self._session.scalars(query)
         return _display_order([section_from_row(row) for row in rows])
 
     async def add_section(
@@ -283,6 +284,7 @@ class SqlListRepository:
                     if row.parent_id is None
                     else ListSectionRow.parent_id == row.parent_id,
                     ListSectionRow.id != row.id,
+                    ListSectionRow.removed_at.is_(None),
                 )
                 .order_by(ListSectionRow.position, ListSectionRow.id)
             )
@@ -292,3 +294,14 @@ class SqlListRepository:
             section.position = number
         await self._session.flush()
         return section_from_row(row)
+
+    async def remove_sections(
+        self, section_ids: Sequence[int], removed_by: str, now: datetime
+    ) -> None:
+        """Take sections off the list; their rows stay, with who removed them and when."""
+        for chunk in batches(sorted(section_ids)):
+            await self._session.execute(
+                update(ListSectionRow)
+                .where(ListSectionRow.id.in_(chunk), ListSectionRow.removed_at.is_(None))
+                .values(removed_at=now, removed_by=removed_by)
+            )

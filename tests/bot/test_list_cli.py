@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,50 @@ def test_bibtex_export_says_how_many_records_it_wrote(
         )
     )
     assert target.read_text(encoding="utf-8").count("@misc{") == 3
+
+
+async def _take_off_the_survey(url: str) -> None:
+    from datetime import UTC, datetime
+
+    from digest.clock import FixedClock
+    from digest.lists import remove_entry
+    from storage.engine import create_engine
+
+    store = SqlStore(create_engine(url), FixedClock(datetime(2026, 7, 1, tzinfo=UTC)))
+    async with store.unit() as unit:
+        (workspace,) = await unit.workspaces.all()
+        await remove_entry(unit, workspace.id, "2401.00001", "admin", datetime.now(UTC))
+    await store.close()
+
+
+def test_section_remove_from_the_command_line(
+    cli_env: Path,
+    sqlite_database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = tmp_path / "list.md"
+    source.write_text(LIST + "## Surveys\n- [A survey](https://arxiv.org/abs/2401.00001)\n")
+    env = ["--env-file", str(cli_env)]
+    assert main([*env, "list", "import", str(source)]) == 0
+    capsys.readouterr()
+    assert main([*env, "list", "section-remove", "Training"]) == 1
+    assert capsys.readouterr().err == (
+        "paperbot: section “Training” still holds 2 entries, so it stays; move them to another "
+        "section first (/paper list-move in chat), then remove it\n"
+    )
+    assert main([*env, "list", "section-remove", "Nowhere"]) == 1
+    assert "There is no section “Nowhere”. `paperbot list show` shows them." in (
+        capsys.readouterr().err
+    )
+    assert main([*env, "list", "export"]) == 0
+    assert "## Surveys" in capsys.readouterr().out
+    asyncio.run(_take_off_the_survey(sqlite_database_url))
+    assert main([*env, "list", "export"]) == 0
+    assert "Surveys" not in capsys.readouterr().out  # no empty heading
+    assert main([*env, "list", "show"]) == 0
+    assert "\nSurveys (0)\n" in capsys.readouterr().out  # shown, so it can be removed
+    assert main([*env, "list", "section-remove", "surveys"]) == 0
+    assert capsys.readouterr().out == "removed section “Surveys” from the list of Lab\n"
+    assert main([*env, "list", "show"]) == 0
+    assert "Surveys" not in capsys.readouterr().out

@@ -193,3 +193,26 @@ async def test_admin_commands_change_the_list(sqlite_store: SqlStore, clock: Fix
     )
     sections = await handlers.autocomplete(CHANNEL, "section", "serv")
     assert sections == ["Inference / Serving systems"]
+
+
+async def test_section_remove_takes_off_an_emptied_section_and_refuses_one_with_entries(
+    sqlite_store: SqlStore, clock: FixedClock
+) -> None:
+    handlers = await _handlers(sqlite_store, clock)
+    refused = await handlers.command(_run("section-remove", section="Scheduling"))
+    assert "Only admins" in refused.text
+    held = await handlers.command(_run("section-remove", ADMIN, section="Inference"))
+    assert held.text == (
+        "“Inference” still holds 3 entries (3 of them in sections below it), so it stays. "
+        "Move them with `/paper list-move` (or take them off with `/paper list-remove`), "
+        "then remove it."
+    )
+    await handlers.command(_run("list-move", ADMIN, entry="Gandiva", section="Old / Clusters"))
+    await handlers.command(_run("list-move", ADMIN, entry="Gandiva", section="Scheduling"))
+    assert await handlers.autocomplete(CHANNEL, "section", "old") == ["Old", "Old / Clusters"]
+    removed = await handlers.command(_run("section-remove", ADMIN, section='"Old"'))
+    assert removed.text == "Removed section “Old” and the 1 empty section below it from the list."
+    assert not removed.ephemeral
+    assert await handlers.autocomplete(CHANNEL, "section", "old") == []
+    gone = await handlers.command(_run("section-remove", ADMIN, section="Old"))
+    assert gone.text == "There is no section “Old”. `/paper list` shows them."

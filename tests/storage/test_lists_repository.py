@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from digest.clock import FixedClock
 from storage.store import SqlStore
 from tests.factories import make_paper
@@ -140,3 +142,44 @@ async def test_add_entries_appends_in_order_after_the_entries_already_there(
     assert (sarathi.external_url, sarathi.note, sarathi.links) == ("https://x.org/s", "n", ())
     assert zero.links == (("code", "https://x.org/zero"),)
     assert entries[0].id == first.id and vllm.added_at == clock.now()
+
+
+async def test_removed_sections_stay_as_history_and_a_section_with_entries_is_never_deleted(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.tables import ListSectionRow
+
+    ws = await _workspace(store)
+    async with store.unit() as unit:
+        kept = await unit.lists.add_section(ws, "Kept", None)
+        gone = await unit.lists.add_section(ws, "Gone", None)
+        below = await unit.lists.add_section(ws, "Below", gone.id)
+        entry = await unit.lists.add_entry(ws, below.id, "Old", clock.now(), external_url="u:o")
+        await unit.lists.remove_entry(entry.id, "admin", clock.now())
+        await unit.lists.remove_sections([gone.id, below.id], "admin", clock.now())
+        await unit.lists.remove_sections([gone.id], "someone else", clock.now())  # no change
+    async with store.unit() as unit:
+        assert [s.id for s in await unit.lists.sections(ws)] == [kept.id]
+        every = await unit.lists.sections(ws, include_removed=True)
+        assert [(s.title, s.removed_at) for s in every] == [
+            ("Kept", None),
+            ("Gone", clock.now()),
+            ("Below", clock.now()),
+        ]
+        row = await unit.session.get_one(ListSectionRow, gone.id)
+        assert row.removed_by == "admin"
+        # A new section at the top goes after the live ones; reordering skips removed ones.
+        later = await unit.lists.add_section(ws, "Later", None)
+        moved = await unit.lists.move_section(later.id, 0)
+        assert moved.position == 0
+        assert [s.title for s in await unit.lists.sections(ws)] == ["Later", "Kept"]
+    # The database refuses to delete a section a (removed) entry names: no history cascades.
+    with pytest.raises(IntegrityError):
+        async with store.unit() as unit:
+            await unit.session.execute(delete(ListSectionRow).where(ListSectionRow.id == below.id))
+    async with store.unit() as unit:
+        history = await unit.lists.entries(ws, include_removed=True)
+        assert [(e.id, e.section_id) for e in history] == [(entry.id, below.id)]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
@@ -46,5 +48,40 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database_url: st
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar_one()
             keys = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
         assert (mode, keys) == ("wal", 1)
+    finally:
+        await engine.dispose()
+
+
+async def test_0008_keeps_the_list_and_stops_sections_cascading_into_entries(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    rows = (
+        "INSERT INTO workspaces (id, platform, external_id, name, nomination_emoji, timezone,"
+        " digest_weekday, digest_time, list_title, list_style, created_at) VALUES (1, 'console',"
+        " 'lab', 'Lab', 'star', 'UTC', 0, '09:00:00', 'L', 'llmsys', '2026-06-01T00:00:00+00:00')",
+        "INSERT INTO list_sections (id, workspace_id, title, position) VALUES (1, 1, 'S', 0)",
+        "INSERT INTO list_entries (id, workspace_id, section_id, external_url, title, position,"
+        " added_at, removed_at) VALUES (1, 1, 1, 'u:a', 'A', 0, '2026-06-01T00:00:00+00:00',"
+        " '2026-06-02T00:00:00+00:00')",
+    )
+    try:
+        await upgrade(engine, "0007_ranking")
+        async with engine.begin() as connection:
+            for row in rows:
+                await connection.execute(text(row))
+        await upgrade(engine)
+        assert await current_revision(engine) == "0008_section_removal"
+        async with engine.connect() as connection:
+            kept = await connection.execute(
+                text(
+                    "SELECT s.title, s.removed_at, e.title FROM list_sections s"
+                    " JOIN list_entries e ON e.section_id = s.id"
+                )
+            )
+            assert kept.all() == [("S", None, "A")]
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(text("DELETE FROM list_sections WHERE id = 1"))
     finally:
         await engine.dispose()
