@@ -2,43 +2,42 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from digest.models import Paper
 from digest.ports import Clock, UpsertResult
 from storage.batching import batches
-from storage.convert import paper_from_row, paper_values
+from storage.convert import paper_from_row
+from storage.paper_rows import PAPER_COLUMNS, RowMaker
 from storage.tables import HarvestStateRow, PaperRow
 
 # Ids per round trip: well under SQLite's 32,766 bound parameters for the IN list, and large
 # enough that a dump loads in few statements.
 UPSERT_BATCH = 5000
-PAPERS: Table = PaperRow.__table__  # type: ignore[assignment]
-UPDATED_COLUMNS = tuple(c.name for c in PAPERS.columns if c.name != "arxiv_id")
+UPDATED_COLUMNS = tuple(name for name in PAPER_COLUMNS if name != "arxiv_id")
+LISTED = ", ".join(PAPER_COLUMNS)
 STAGING = "paper_staging"
-
-
-def _on_conflict_newer(statement: SqliteInsert) -> SqliteInsert:
-    """The INSERT updating a stored paper only to a newer version (the guard under races)."""
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=[PAPERS.c.arxiv_id],
-        set_={name: excluded[name] for name in UPDATED_COLUMNS},
-        where=excluded.version > PAPERS.c.version,
-    )
-
-
-def _copy_value(value: Any) -> Any:
-    """A column value as COPY takes it: JSON columns as their text."""
-    return json.dumps(value) if isinstance(value, list) else value
+# SQLite: one prepared statement run over every row of a chunk (executemany); a stored paper
+# is replaced only by a newer version (the guard should another writer have come in between).
+SQLITE_UPSERT = (
+    f"INSERT INTO papers ({LISTED}) VALUES ({', '.join('?' for _ in PAPER_COLUMNS)}) "
+    "ON CONFLICT (arxiv_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in UPDATED_COLUMNS)
+    + " WHERE excluded.version > papers.version"
+)
+# PostgreSQL: the chunk is COPied into a staging table, then written by one statement that
+# names what it wrote; xmax is 0 on a row this statement inserted, set on one it updated.
+POSTGRES_UPSERT = (
+    f"INSERT INTO papers ({LISTED}) SELECT {LISTED} FROM {STAGING} "
+    "ON CONFLICT (arxiv_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in UPDATED_COLUMNS)
+    + " WHERE EXCLUDED.version > papers.version RETURNING arxiv_id, xmax = 0"
+)
 
 
 class SqlPaperRepository:
@@ -49,81 +48,76 @@ class SqlPaperRepository:
         self._clock = clock
 
     async def upsert_many(self, papers: Sequence[Paper]) -> UpsertResult:
-        """Insert new papers; replace stored ones only with a newer version."""
+        """Insert new papers; replace stored ones only with a newer version.
+
+        The stored versions are read first and only new or newer papers are written, so a
+        reload of papers already stored writes nothing on either engine.
+        """
         newest: dict[str, Paper] = {}
         for paper in papers:
             known = newest.get(paper.arxiv_id)
             if known is None or paper.version >= known.version:
                 newest[paper.arxiv_id] = paper
-        if self._session.get_bind().dialect.name == "postgresql":
-            inserted, written = await self._upsert_copied(list(newest.values()))
-        else:
-            inserted, written = await self._upsert_newer(list(newest.values()))
-        updated = len(written) - inserted
-        unchanged = len(papers) - inserted - updated
-        return UpsertResult(inserted, updated, unchanged, tuple(written))
-
-    async def _upsert_newer(self, papers: list[Paper]) -> tuple[int, list[str]]:
-        """SQLite: read the stored versions, then write only what is new or newer, in one
-        executemany per chunk (papers already there cost no write at all)."""
+        connection = await self._session.connection()
+        postgres = connection.dialect.name == "postgresql"
+        rows = RowMaker(connection.dialect)
+        now = self._clock.now()
         inserted = 0
         written: list[str] = []
-        now = self._clock.now()
-        for chunk in batches(papers, UPSERT_BATCH):
-            rows = await self._session.execute(
-                select(PaperRow.arxiv_id, PaperRow.version).where(
-                    PaperRow.arxiv_id.in_([paper.arxiv_id for paper in chunk])
-                )
-            )
-            stored: dict[str, int] = dict(rows.all())
+        for chunk in batches(list(newest.values()), UPSERT_BATCH):
+            stored = await self._stored_versions(connection, [p.arxiv_id for p in chunk])
             # -1 for unknown ids: a stub from an imported list has version 0 and must be stored.
             wanted = [p for p in chunk if p.version > stored.get(p.arxiv_id, -1)]
             if not wanted:
                 continue
-            # Without RETURNING, SQLAlchemy hands the rows to the driver's executemany in one
-            # go; one process owns a SQLite file, so the versions read above still hold.
-            await self._session.execute(
-                _on_conflict_newer(sqlite_insert(PAPERS)),
-                [{**paper_values(paper), "stored_at": now} for paper in wanted],
-            )
-            written += (paper.arxiv_id for paper in wanted)
-            inserted += sum(1 for paper in wanted if paper.arxiv_id not in stored)
-        return inserted, written
+            if postgres:
+                found = await self._write_copied(connection, rows.papers(wanted, now))
+                inserted += sum(1 for _, new in found if new)
+                written += (arxiv_id for arxiv_id, _ in found)
+            else:
+                # One process owns a SQLite file, so the versions read above still hold.
+                await connection.exec_driver_sql(SQLITE_UPSERT, rows.papers(wanted, now))
+                inserted += sum(1 for paper in wanted if paper.arxiv_id not in stored)
+                written += (paper.arxiv_id for paper in wanted)
+        updated = len(written) - inserted
+        unchanged = len(papers) - inserted - updated
+        return UpsertResult(inserted, updated, unchanged, tuple(written))
 
-    async def _upsert_copied(self, papers: list[Paper]) -> tuple[int, list[str]]:
-        """PostgreSQL: COPY every paper into a staging table, then one INSERT ... ON CONFLICT
-        from it that writes only new or newer versions and names what it wrote."""
-        if not papers:
-            return 0, []
-        now = self._clock.now()
-        columns = [column.name for column in PAPERS.columns]
-        listed = ", ".join(columns)
-        await self._session.execute(
-            text(f"CREATE TEMP TABLE {STAGING} (LIKE papers INCLUDING DEFAULTS) ON COMMIT DROP")
+    @staticmethod
+    async def _stored_versions(connection: AsyncConnection, ids: list[str]) -> dict[str, int]:
+        """The stored version of each of these ids that is stored."""
+        if connection.dialect.name == "postgresql":
+            result = await connection.exec_driver_sql(
+                "SELECT arxiv_id, version FROM papers WHERE arxiv_id = ANY(%s)", (ids,)
+            )
+        else:
+            marks = ", ".join("?" for _ in ids)
+            result = await connection.exec_driver_sql(
+                f"SELECT arxiv_id, version FROM papers WHERE arxiv_id IN ({marks})", tuple(ids)
+            )
+        rows: list[Any] = list(result.all())
+        return {str(arxiv_id): int(version) for arxiv_id, version in rows}
+
+    @staticmethod
+    async def _write_copied(
+        connection: AsyncConnection, rows: list[tuple[Any, ...]]
+    ) -> list[tuple[str, bool]]:
+        """PostgreSQL: COPY rows into a staging table, then one INSERT ... ON CONFLICT from
+        it; (arxiv_id, inserted) for every row it wrote."""
+        await connection.exec_driver_sql(
+            f"CREATE TEMP TABLE {STAGING} (LIKE papers INCLUDING DEFAULTS) ON COMMIT DROP"
         )
-        connection = await self._session.connection()
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None  # the psycopg connection under the session's transaction
         async with (
             raw.cursor() as cursor,
-            cursor.copy(f"COPY {STAGING} ({listed}) FROM STDIN") as copy,
+            cursor.copy(f"COPY {STAGING} ({LISTED}) FROM STDIN") as copy,
         ):
-            for paper in papers:
-                values = {**paper_values(paper), "stored_at": now}
-                await copy.write_row([_copy_value(values[name]) for name in columns])
-        rows = await self._session.execute(
-            text(
-                f"INSERT INTO papers ({listed}) SELECT {listed} FROM {STAGING} "
-                "ON CONFLICT (arxiv_id) DO UPDATE SET "
-                + ", ".join(f"{name} = EXCLUDED.{name}" for name in UPDATED_COLUMNS)
-                + " WHERE EXCLUDED.version > papers.version"
-                # xmax is 0 on a row this statement inserted, set on one it updated
-                " RETURNING arxiv_id, xmax = 0"
-            )
-        )
-        found = rows.all()
-        await self._session.execute(text(f"DROP TABLE {STAGING}"))
-        return sum(1 for _, new in found if new), [arxiv_id for arxiv_id, _ in found]
+            for row in rows:
+                await copy.write_row(row)
+        found: list[Any] = list((await connection.exec_driver_sql(POSTGRES_UPSERT)).all())
+        await connection.exec_driver_sql(f"DROP TABLE {STAGING}")
+        return [(str(arxiv_id), bool(new)) for arxiv_id, new in found]
 
     async def get(self, arxiv_id: str) -> Paper | None:
         """One paper by id (without version)."""

@@ -6,13 +6,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from digest.models import Match, Subscription, Topic
 from digest.ports import Clock
 from storage.convert import subscription_from_row, topic_from_row
+from storage.paper_rows import MATCH_COLUMNS, RowMaker
 from storage.tables import MatchRow, SubscriptionRow, TopicRow
 
 
@@ -238,28 +237,19 @@ class SqlMatchRepository:
         wanted = {(m.topic_id, m.paper_id): m for m in matches}
         if not wanted:
             return 0
-        now = self._clock.now()
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        # One INSERT that skips the pairs already stored (the primary key says which): no
-        # read of `topic IN (...) AND paper IN (...)`, whose cross product grew with both.
-        statement = (
-            insert(MatchRow)
-            .on_conflict_do_nothing(index_elements=["topic_id", "paper_id"])
-            .returning(MatchRow.topic_id)
+        connection = await self._session.connection()
+        rows = RowMaker(connection.dialect).matches(list(wanted.values()), self._clock.now())
+        mark = "%s" if connection.dialect.name == "postgresql" else "?"
+        # One prepared INSERT over every row that skips the pairs already stored (the primary
+        # key says which): no read of `topic IN (...) AND paper IN (...)`, whose cross product
+        # grew with both. The drivers sum the rows each execution inserted.
+        result = await connection.exec_driver_sql(
+            f"INSERT INTO matches ({', '.join(MATCH_COLUMNS)}) "
+            f"VALUES ({', '.join(mark for _ in MATCH_COLUMNS)}) "
+            "ON CONFLICT (topic_id, paper_id) DO NOTHING",
+            rows,
         )
-        rows = [
-            {
-                "topic_id": m.topic_id,
-                "paper_id": m.paper_id,
-                "score": m.score,
-                "terms": list(m.terms),
-                "matched_at": m.matched_at or now,
-            }
-            for m in wanted.values()
-        ]
-        result = await self._session.execute(statement, rows)
-        return len(result.all())
+        return int(result.rowcount)
 
     async def for_topics(
         self, topic_ids: Sequence[int], after: datetime | None, until: datetime

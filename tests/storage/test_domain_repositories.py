@@ -135,6 +135,24 @@ async def test_matches_are_stored_once_and_read_by_window(
     assert [(m.paper_id, m.terms) for m in window] == [("2606.00002", ("abs:kv",))]
 
 
+async def test_matches_count_only_the_new_pairs_of_a_large_mixed_batch(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    workspace_id = await _workspace_id(store)
+    ids = [f"2606.{i:05d}" for i in range(1, 1201)]
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([make_paper(arxiv_id) for arxiv_id in ids])
+        topic = await unit.topics.create(workspace_id, "kv", "ti:kv", "", None)
+        first = await unit.matches.add_many([Match(i, topic.id, 1.0, ("ti:kv",)) for i in ids[::2]])
+        # every pair again, with the odd ones new: only those count, and the stored keep theirs
+        second = await unit.matches.add_many([Match(i, topic.id, 2.0, ("abs:kv",)) for i in ids])
+        stored = await unit.matches.for_topics([topic.id], None, clock.now())
+    assert (first, second) == (600, 600)
+    assert len(stored) == 1200
+    assert {m.terms for m in stored if m.paper_id in ids[::2]} == {("ti:kv",)}
+    assert {m.matched_at for m in stored} == {clock.now()}
+
+
 async def test_digest_outbox_and_posted_messages(store: SqlStore, clock: FixedClock) -> None:
     workspace_id = await _workspace_id(store)
     paper = make_paper()

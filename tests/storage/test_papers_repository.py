@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from digest.models import Author
 from storage.store import SqlStore
 from tests.factories import make_paper
 
@@ -130,3 +132,41 @@ async def test_all_watermarks(store: SqlStore) -> None:
         await unit.harvest.set_watermark("cs.DC", mark - timedelta(days=1))
     async with store.unit() as unit:
         assert await unit.harvest.all() == {"cs.DC": mark - timedelta(days=1), "cs.LG": mark}
+
+
+async def test_rows_written_in_bulk_read_back_whole(store: SqlStore) -> None:
+    # Bulk rows skip SQLAlchemy's per-value conversions: every kind of value must still come
+    # back as the ORM would have stored it (affiliations, links, no dates, a non-UTC time).
+    tokyo = timezone(timedelta(hours=9))
+    full = replace(
+        make_paper("2606.00007", comment="Accepted at OSDI 2026", venue="OSDI'26"),
+        authors=(Author("Ada Lovelace", ("Analytical Engine Co",)), Author("Ion Stoica")),
+        doi="10.1145/1234567.8901234",
+        links=("https://github.com/example/repo",),
+        code_url="https://github.com/example/repo",
+        submitted=datetime(2026, 6, 20, 9, 30, 15, 123456, tzinfo=tokyo),
+    )
+    bare = replace(make_paper("2606.00008", announced=None), submitted=None, updated=None)
+    async with store.unit() as unit:
+        result = await unit.papers.upsert_many([full, bare])
+    async with store.unit() as unit:
+        loaded = await unit.papers.get_many(["2606.00007", "2606.00008"])
+        window = await unit.papers.announced_between(date(2026, 6, 23), date(2026, 6, 23))
+    assert result.inserted == 2
+    assert loaded == {"2606.00007": full, "2606.00008": bare}
+    assert [p.arxiv_id for p in window] == ["2606.00007"]
+
+
+async def test_a_stub_is_replaced_and_a_reload_writes_nothing(store: SqlStore) -> None:
+    stub = replace(make_paper("2606.00009", title="From a list"), version=0)
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([stub])
+    record = make_paper("2606.00009", version=1)
+    async with store.unit() as unit:
+        first = await unit.papers.upsert_many([record, make_paper("2606.00010")])
+    async with store.unit() as unit:
+        again = await unit.papers.upsert_many([record, make_paper("2606.00010")])
+        paper = await unit.papers.get("2606.00009")
+    assert (first.inserted, first.updated, first.unchanged) == (1, 1, 0)
+    assert (again.inserted, again.updated, again.unchanged, again.written_ids) == (0, 0, 2, ())
+    assert paper == record
