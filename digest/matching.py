@@ -24,6 +24,7 @@ from importlib import resources
 
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
 from digest.models import Match, Paper, Topic
+from digest.needles import rule_needles, shortest, starts_token
 from digest.paper_batch import PaperBatch
 from digest.paper_text import PaperText
 from digest.query import Node, Or, QueryError, Term, parse, positive_terms, render
@@ -106,8 +107,12 @@ class Matcher:
         self._postings: dict[str, tuple[str, ...]] = {}
         self._prefixed: set[str] = set()  # the tokens seen that start some prefix
         self._memo_limit = memo_limit
-        needles = self._tokens | self._prefixes | self._anchors
-        self._needles = _shortest(needles) if len(needles) <= SCAN_LIMIT else None
+        # the pre-filter of a few topics (see digest.needles): what a paper must hold to be
+        # tokenised, at the start of one of its tokens
+        needles = shortest(
+            set[str]().union(*(rule_needles(r.tree, terms, self._term_share) for r in self._rules))
+        )
+        self._needles = needles if len(needles) <= SCAN_LIMIT else None
 
     @property
     def rule_count(self) -> int:
@@ -260,12 +265,14 @@ class Matcher:
         if needles is None:
             return PaperText(paper)
         if needles:
-            # a token of a field is a substring of the folded field (each field folded apart:
-            # one accented name must not send the whole text down the slow path)
+            # a token of a field is a substring of the folded field (each field folded apart
+            # unless all are ASCII: one accented name must not send the whole text down the
+            # slow path)
             fields = (paper.title, paper.abstract, paper.comment or "", paper.journal_ref or "")
-            folded = "\n".join(map(fold, (*fields, *paper.author_names)))
+            text = "\n".join((*fields, *paper.author_names))
+            folded = text.lower() if text.isascii() else "\n".join(map(fold, text.split("\n")))
             for needle in needles:
-                if needle in folded:
+                if starts_token(folded, needle):
                     return PaperText(paper)
         return PaperText(paper, tokenise=False)
 
@@ -282,8 +289,3 @@ class Matcher:
                 for topic_id in topic_ids:
                     found.append(Match(paper_id, topic_id, score, hits))
         return found
-
-
-def _shortest(needles: set[str]) -> tuple[str, ...]:
-    """The needles that hold no other one ("inferences" is found wherever "inference" is)."""
-    return tuple(sorted(n for n in needles if not any(o != n and o in n for o in needles)))

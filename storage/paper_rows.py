@@ -9,8 +9,9 @@ processors write them, so rows written here read back like rows written through 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sqlalchemy import Dialect, Table
@@ -25,6 +26,11 @@ MATCH_COLUMNS = ("topic_id", "paper_id", "score", "terms", "matched_at")
 EMPTY_LIST = "[]"
 
 Convert = Callable[[Any], Any]
+
+
+def strings_json(items: Iterable[str]) -> str:
+    """A list of strings as json.dumps writes it, by its C string encoder alone."""
+    return "[" + ", ".join(map(encode_basestring_ascii, items)) + "]"
 
 
 def _same(value: Any) -> Any:
@@ -51,7 +57,7 @@ class RowMaker:
         # A few thousand distinct category lists cover a corpus: each is encoded once.
         found = self._categories.get(categories)
         if found is None:
-            found = self._categories[categories] = json.dumps(list(categories))
+            found = self._categories[categories] = strings_json(categories)
         return found
 
     def paper(self, paper: Paper, stored_at: Any) -> tuple[Any, ...]:
@@ -59,18 +65,18 @@ class RowMaker:
         instant, day = self.instant, self.day
         authors = paper.authors
         if any(author.affiliations for author in authors):
-            names: list[Any] = [
-                [a.name, list(a.affiliations)] if a.affiliations else a.name for a in authors
-            ]
+            names = json.dumps(
+                [[a.name, list(a.affiliations)] if a.affiliations else a.name for a in authors]
+            )
         else:
-            names = [author.name for author in authors]
+            names = strings_json([author.name for author in authors])
         categories = paper.categories
         return (
             paper.arxiv_id,
             paper.version,
             paper.title,
             paper.abstract,
-            json.dumps(names),
+            names,
             self._categories_json(categories),
             categories[0] if categories else None,
             None if paper.submitted is None else instant(paper.submitted),
@@ -81,7 +87,7 @@ class RowMaker:
             paper.doi,
             paper.venue,
             paper.code_url,
-            json.dumps(list(paper.links)) if paper.links else EMPTY_LIST,
+            strings_json(paper.links) if paper.links else EMPTY_LIST,
             stored_at,
         )
 
@@ -99,7 +105,7 @@ class RowMaker:
                 m.topic_id,
                 m.paper_id,
                 m.score,
-                json.dumps(list(m.terms)),
+                strings_json(m.terms),
                 default if m.matched_at is None else instant(m.matched_at),
             )
             for m in matches

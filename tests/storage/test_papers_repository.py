@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from digest.models import Author
+from storage.paper_rows import strings_json
 from storage.store import SqlStore
 from tests.factories import make_paper
 
@@ -170,3 +172,8 @@ async def test_a_stub_is_replaced_and_a_reload_writes_nothing(store: SqlStore) -
     assert (first.inserted, first.updated, first.unchanged) == (1, 1, 0)
     assert (again.inserted, again.updated, again.unchanged, again.written_ids) == (0, 0, 2, ())
     assert paper == record
+
+
+def test_string_lists_are_written_as_json_writes_them() -> None:
+    for items in ([], ["cs.DC"], ["Zoë Müller", 'a "quoted"\\ name', "tab\there", "😀"]):
+        assert strings_json(items) == json.dumps(items)
