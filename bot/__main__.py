@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -96,7 +95,10 @@ def _database_error(settings: Settings, exc: DBAPIError) -> str:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    # imported once the arguments are read: `paperbot --help` needs no settings or SQL library
+    # imported once the arguments are read: `paperbot --help` needs no settings, SQL library
+    # or event loop
+    import asyncio
+
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     from config import ConfigError

@@ -8,8 +8,8 @@ from datetime import time
 from pathlib import PurePosixPath
 
 from digest.list_markdown import StyleError, check_style
-from digest.publish_state import PublishTarget
-from digest.publishing import FORMATS, TRIGGERS, PublishError
+from digest.publish_state import FORMATS, TRIGGERS, PublishTarget
+from digest.publishing import PublishError
 
 OPTIONS = ("repo", "branch", "path", "format", "style", "when", "github")
 _REMOTE = re.compile(r"^(?:https?|ssh|git)://|^[\w.-]+@[\w.-]+:")

@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 
+FORMATS = ("md", "json", "bibtex")
+# approval: after each approval; daily: at `daily_at` in the workspace's time zone; manual:
+# only when asked (`paperbot list publish`, `/paper settings publish now`).
+TRIGGERS = ("approval", "daily", "manual")
+
 
 @dataclass(frozen=True, slots=True)
 class PublishTarget:

@@ -17,10 +17,6 @@ from digest.list_view import ListView, entry_link, section_paths
 from digest.lists import SECTION_SEPARATOR, export_json, export_markdown
 from digest.publish_state import PublishedEntry
 
-FORMATS = ("md", "json", "bibtex")
-# approval: after each approval; daily: at `daily_at` in the workspace's time zone; manual:
-# only when asked (`paperbot list publish`, `/paper settings publish now`).
-TRIGGERS = ("approval", "daily", "manual")
 PULL_BRANCH = "paperbot/list"
 FIRST_RETRY = timedelta(minutes=1)
 LAST_RETRY = timedelta(hours=6)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -42,6 +41,8 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 async def _export(settings: Settings, output: Path | None) -> dict[str, int]:
+    import asyncio
+
     from digest.clock import SystemClock
     from storage.backup import export_all
     from storage.engine import create_engine

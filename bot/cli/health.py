@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError
@@ -56,6 +55,8 @@ def fetch(url: str, timeout: float = TIMEOUT) -> tuple[int, str]:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the report; 0 when healthy."""
+    import asyncio
+
     url = args.url or health_url(settings)
     status, body = await asyncio.to_thread(fetch, url)
     print(body)

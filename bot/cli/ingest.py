@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -83,6 +82,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _from_file(settings: Settings, path: Path) -> int:
+    import asyncio
+
     from rich.progress import Progress
 
     from digest.ingest import CorpusError, CorpusReading, read_corpus, store_papers

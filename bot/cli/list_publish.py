@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, opened_store, pick_workspace
-from digest.publishing import FORMATS, TRIGGERS, PublishError
+from digest.publish_state import FORMATS, TRIGGERS
 
 if TYPE_CHECKING:
     from config import Settings
@@ -42,6 +42,7 @@ async def publish(args: argparse.Namespace, settings: Settings) -> int:
     from digest.clock import SystemClock
     from digest.publish_options import change_option
     from digest.publish_state import PublishTarget
+    from digest.publishing import PublishError
 
     async with opened_store(settings) as store:
         async with store.unit() as unit:

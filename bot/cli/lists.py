@@ -4,7 +4,6 @@ line."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, opened_store, pick_workspace
 from bot.cli.list_publish import add_publish_parser, publish
-from digest.list_markdown import AUTO, STYLES, StyleError, check_style
-from digest.models import WorkspaceSettings
+from digest.list_styles import AUTO, STYLES
 
 if TYPE_CHECKING:
     from config import Settings
     from digest.list_document import ReadResult
     from digest.list_import import ImportReport
+    from digest.models import WorkspaceSettings
 
 MAX_SHOWN = 20
 CLI_USER = "command line"  # who removed a section, as its history says
@@ -101,7 +100,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _export(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from digest.bibtex import bibtex_document
+    from digest.list_markdown import StyleError
     from digest.lists import export_json, export_markdown, load_list
 
     async with opened_store(settings) as store, store.unit() as unit:
@@ -157,6 +159,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
     from digest.clock import SystemClock
     from digest.list_import import ListImportError, import_list, read_list_file
 
@@ -204,6 +208,8 @@ def _chosen_title(
 ) -> tuple[str, str]:
     """The list's title after an import, and why: --title, else the file's on a first import
     (unless an admin already chose one), else the one it had."""
+    from digest.models import WorkspaceSettings
+
     if given is not None:
         return given.strip(), "--title"
     if first and current.list_title == WorkspaceSettings().list_title and read:
@@ -216,6 +222,8 @@ def _chosen_style(
 ) -> tuple[str, str]:
     """The list's style after an import, and why: --style, else the file's on a first import,
     else the one it had."""
+    from digest.list_markdown import check_style
+
     if given != AUTO:
         return check_style(given), "--style"
     if first:

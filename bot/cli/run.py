@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -207,6 +206,8 @@ def _discord(settings: Settings, shards: Shards | None) -> tuple[DiscordPlatform
 async def _run_chat(settings: Settings, shards: Shards | None) -> int:
     """Every configured chat platform in one process, until stopped or Discord's gateway closes
     for good."""
+    import asyncio
+
     import discord
 
     from bot.discord.serve import BAD_TOKEN
@@ -253,6 +254,8 @@ async def _run_chat(settings: Settings, shards: Shards | None) -> int:
 
 async def demo(keep: Path | None, settings: Settings | None = None) -> int:
     """Run the offline demo (with the configured settings, but a database of its own)."""
+    import asyncio
+
     from bot.demo.script import run_demo
 
     if keep is not None:

@@ -7,7 +7,6 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.cli.common import LOCAL_WORKSPACE, CliError, opened_store, pick_workspace
-from digest.models import Platform
 
 if TYPE_CHECKING:
     from config import Settings
@@ -90,6 +89,8 @@ async def _settings(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _list(settings: Settings) -> int:
     """Print the workspaces."""
+    from digest.models import Platform
+
     async with opened_store(settings) as store, store.unit() as unit:
         workspaces = await unit.workspaces.all()
         counts = [

@@ -8,16 +8,27 @@ from collections.abc import Callable
 from digest.list_document import ListDocument, ReadLimits, ReadResult
 from digest.list_markdown import bracket_venue, conference_notes, llmsys, table
 from digest.list_markdown.reader import read_markdown
+from digest.list_styles import AUTO, STYLES
 from digest.safe_text import without_controls
 
-WRITERS: dict[str, Callable[[ListDocument], str]] = {
-    "llmsys": llmsys.write,
-    "bracket-venue": bracket_venue.write,
-    "conference-notes": conference_notes.write,
-    "table": table.write,
-}
-STYLES: tuple[str, ...] = tuple(WRITERS)
-AUTO = "auto"
+# One writer a style name, in the order of STYLES (strict: a style without a writer fails here).
+WRITERS: dict[str, Callable[[ListDocument], str]] = dict(
+    zip(
+        STYLES,
+        (llmsys.write, bracket_venue.write, conference_notes.write, table.write),
+        strict=True,
+    )
+)
+__all__ = [
+    "AUTO",
+    "STYLES",
+    "WRITERS",
+    "StyleError",
+    "check_style",
+    "detect_style",
+    "read_list",
+    "write_list",
+]
 
 _SIGNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "bracket-venue": (re.compile(r"\s*[-*] \[[^\]]*\d{2}\]\s"),),
