@@ -12,8 +12,9 @@ from bot.cli.common import CliError, iso_date, opened_store, pick_workspace
 
 if TYPE_CHECKING:
     from config import Settings
-    from digest.models import Digest, Subscription, Topic
+    from digest.models import Digest, Subscription, Topic, Workspace
     from digest.ports import Clock, Unit
+    from digest.relevance import Relevance
 
 TITLE_WIDTH = 72
 
@@ -49,12 +50,16 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
             known = ", ".join(t.name for t in await unit.topics.list(workspace.id)) or "none yet"
             raise CliError(f"no topic {args.topic!r} in {workspace.name} (topics: {known})")
         sub = await _subscription(unit, workspace.id, topic, args.channel)
+        relevance, order = await _ranker(unit, workspace)
         if args.week:
             monday = args.week - timedelta(days=args.week.weekday())
-            digest = await _announced_digest(unit, sub, topic, monday, monday + timedelta(6), now)
+            week = (monday, monday + timedelta(6))
+            digest = await _announced_digest(unit, sub, topic, week, now, relevance, workspace)
             head = f"{topic.name}: the digest of the week of {monday:%a %d %b %Y}"
         elif sub.id:
-            digest = await weekly.build_digest(unit, workspace.id, sub.channel_id, [sub], now)
+            digest = await weekly.build_digest(
+                unit, workspace.id, sub.channel_id, [sub], now, relevance
+            )
             due = weekly.next_due(sub, now).astimezone(ZoneInfo(sub.timezone))
             start = weekly.window_start(sub, now)
             head = (
@@ -66,12 +71,37 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
             # newest stored week, when nothing of the last one is stored).
             window = await backlog_window(unit, now.date(), 1)
             first = window.first + timedelta(days=1)
-            digest = await _announced_digest(unit, sub, topic, first, window.last, now)
+            week = (first, window.last)
+            digest = await _announced_digest(unit, sub, topic, week, now, relevance, workspace)
             head = f"{topic.name} (no channel subscribes it): papers of {window.describe()}"
         over = await unit.papers.get_many(item.paper_id for item in digest.overflow)
     titles = {paper_id: paper.title for paper_id, paper in over.items()}
-    print("\n".join([head, *preview_lines(digest, titles)]))
+    print("\n".join([head, *preview_lines(digest, titles), order]))
     return 0
+
+
+async def _ranker(unit: Unit, workspace: Workspace) -> tuple[Relevance | None, str]:
+    """The workspace's relevance model, trained now from what the bot trains it on (the bot
+    keeps its own, trained in the background), and a line saying how the preview is ordered."""
+    from digest.models import RANKINGS
+    from digest.offload import inline
+    from digest.relevance import MIN_ENTRIES, Relevance, training_set
+
+    ranking = workspace.settings.ranking
+    if ranking != "learned":
+        return None, f"Order: {ranking} ({RANKINGS[ranking]})."
+    training = await training_set(unit, workspace.id)
+    if not training.enough:
+        return None, (
+            f"Order: the rule's (match score, then votes, then date) until the list has "
+            f"{MIN_ENTRIES} entries (it has {training.entries}); then learned."
+        )
+    relevance = Relevance(run=inline)
+    await relevance.train(workspace.id, training)
+    return relevance, (
+        f"Order: learned, by what the list keeps ({training.entries} entries): relevance "
+        "+ 0.05 x match score."
+    )
 
 
 async def _subscription(
@@ -93,14 +123,21 @@ async def _subscription(
 
 
 async def _announced_digest(
-    unit: Unit, sub: Subscription, topic: Topic, first: date, last: date, now: datetime
+    unit: Unit,
+    sub: Subscription,
+    topic: Topic,
+    days: tuple[date, date],
+    now: datetime,
+    relevance: Relevance | None,
+    workspace: Workspace,
 ) -> Digest:
-    """The digest of papers announced first..last, matched afresh against the topic's rule."""
+    """The digest of papers announced on `days` (first, last), matched afresh against the
+    topic's rule, ordered as the workspace's digests are."""
     from digest import weekly
     from digest.matching import Matcher
     from digest.models import DigestCandidate, NominationStatus
 
-    papers = {p.arxiv_id: p for p in await unit.papers.announced_between(first, last)}
+    papers = {p.arxiv_id: p for p in await unit.papers.announced_between(*days)}
     found = Matcher([topic]).match(list(papers.values()))
     on_list = await unit.lists.paper_ids_on_list(sub.workspace_id)
     shown = (
@@ -118,9 +155,13 @@ async def _announced_digest(
             on_list=match.paper_id in on_list,
             shown=match.paper_id in shown,
             votes=votes.get(match.paper_id, 0),
+            paper_version=papers[match.paper_id].version,
+            ranking=workspace.settings.ranking,
         )
         for match in found
     ]
+    if relevance is not None:
+        candidates, _ = await relevance.rank(unit, [sub], candidates)
     return weekly.compose([sub], candidates, {topic.id: topic}, papers, now)
 
 
@@ -129,14 +170,21 @@ def _short(title: str) -> str:
 
 
 def preview_lines(digest: Digest, titles: Mapping[str, str]) -> list[str]:
-    """A digest as terminal lines: what is posted, what is over the cap, what is left out."""
+    """A digest as terminal lines: what is posted (with why, when the learned order ranked it),
+    what is over the cap, what is left out."""
+    from bot.messages import likeness_text
+    from bot.rich_text import plain_text
+
     count = len(digest.items)
     lines = [f"{count} paper{'s' if count != 1 else ''} (cap {digest.cap})"]
-    lines += [
-        f"  {rank:>3}. {item.score:5.1f}  {item.paper.arxiv_id:<12} {_short(item.paper.title)}"
-        + (f"  [{item.votes} votes]" if item.votes else "")
-        for rank, item in enumerate(digest.items, 1)
-    ]
+    for rank, item in enumerate(digest.items, 1):
+        lines.append(
+            f"  {rank:>3}. {item.score:5.1f}  {item.paper.arxiv_id:<12} {_short(item.paper.title)}"
+            + (f"  [{item.votes} votes]" if item.votes else "")
+        )
+        if item.likeness is not None:
+            # The reason its card gives (bot.messages.likeness_text), as plain text.
+            lines.append(f"{'':>20}{plain_text(likeness_text(item.likeness))}")
     if digest.overflow:
         lines.append(f"{digest.more_matched} more over the cap (`/paper more` shows them in chat):")
         lines += [

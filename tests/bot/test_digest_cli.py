@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -9,8 +10,12 @@ import pytest
 
 from bot.__main__ import build_parser, main
 from bot.cli import digest as digest_cli
+from bot.messages import likeness_text
+from bot.rich_text import plain_text
 from config import Settings
+from digest import weekly
 from digest.clock import FixedClock
+from digest.relevance import Relevance, training_set
 from storage.engine import create_engine, sqlite_url
 from storage.migrate import upgrade
 from storage.store import SqlStore
@@ -22,6 +27,8 @@ from tests.digest_world import (
     make_workspace,
     put_on_list,
 )
+from tests.relevance_world import CHOSEN_ID
+from tests.relevance_world import world as relevance_world
 
 MON = datetime(2026, 6, 29, 9, 0, tzinfo=UTC)
 
@@ -83,3 +90,40 @@ def test_preview_of_an_unknown_topic_says_which_exist(
     monkeypatch.setenv("PAPERBOT_DATABASE_URL", database)
     assert main(["--env-file", "/dev/null", "digest", "preview", "--topic", "nope"]) == 1
     assert "no topic 'nope' in lab (topics: llm)" in capsys.readouterr().err
+
+
+async def test_preview_shows_the_learned_order_and_its_reasons_as_the_digest_has_them(
+    tmp_path: Path, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = sqlite_url(tmp_path / "learned.db")
+    engine = create_engine(url)
+    await upgrade(engine)
+    store = SqlStore(engine, clock)
+    workspace, sub, _ = await relevance_world(store)
+    assert await _preview(url, "--topic", "broad") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "15 papers (cap 15)"
+    # The paper the group would keep comes first, with the reason its card gives.
+    assert out[2].split()[:3] == ["1.", "2.0", CHOSEN_ID]
+    assert out[3].strip().startswith("Like 1 paper in your list, e.g. CacheGen: KV Cache")
+    assert out[-1].startswith("Order: learned, by what the list keeps (24 entries)")
+    # The same order and reasons as the digest the bot would build (its model trained alike).
+    relevance = Relevance()
+    now = MON - timedelta(hours=3)
+    async with store.unit() as unit:
+        await relevance.train(workspace.id, await training_set(unit, workspace.id))
+        digest = await weekly.build_digest(unit, workspace.id, "c-1", [sub], now, relevance)
+    shown = [line.split()[2] for line in out[2:] if line.split()[0][:-1].isdigit()][:15]
+    assert shown == [item.paper.arxiv_id for item in digest.items]
+    reasons = [line.strip() for line in out[2:] if line.startswith(" " * 20)]
+    assert reasons == [plain_text(likeness_text(i.likeness)) for i in digest.items if i.likeness]
+    # In the rule's order the preview leaves it over the cap, and says so.
+    async with store.unit() as unit:
+        await unit.workspaces.update_settings(
+            workspace.id, replace(workspace.settings, ranking="rule")
+        )
+    await store.close()
+    assert await _preview(url, "--topic", "broad") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert CHOSEN_ID not in " ".join(out[2:17]) and CHOSEN_ID in out[18]
+    assert out[-1] == "Order: rule (match score, then votes, then date)."
