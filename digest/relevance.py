@@ -8,26 +8,24 @@ how alike it is to the list's entries, and a logistic regression's probability t
 (see RelevanceModel). A digest in the learned order ranks by relevance + 0.05 x match score.
 
 Models are kept per workspace under a hash of their training data and trained in the background
-(a thread or process pool) when that changes; a digest never waits for one: it ranks with the
-newest model ready, or in today's rule order before there is one.
+(a thread or process pool, digest.background_training) when that changes; a digest never waits
+for one: it ranks with the newest model ready, or in today's rule order before there is one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
+from digest.background_training import BackgroundModels
 from digest.models import DigestCandidate, Likeness, NominationStatus, Paper, Subscription
 from digest.offload import Offload
 from digest.ports import Unit
 from digest.text import keys
-
-log = logging.getLogger(__name__)
 
 # Fewer entries than this teach too little: the workspace keeps the rule order.
 MIN_ENTRIES = 20
@@ -245,52 +243,30 @@ class Relevance:
     """
 
     def __init__(self, run: Offload = asyncio.to_thread, cache_size: int = 50_000) -> None:
-        self._run = run
-        self._ready: dict[int, tuple[str, RelevanceModel]] = {}
-        self._training: dict[int, asyncio.Task[None]] = {}
-        self._next: dict[int, TrainingSet] = {}
+        self._models: BackgroundModels[TrainingSet, RelevanceModel] = BackgroundModels(
+            RelevanceModel, run, "relevance model"
+        )
         self._cache_size = cache_size
         self._counts: dict[tuple[str, int], _Counts] = {}
         self._scores: dict[tuple[str, str, int], Judged] = {}
-        self.trainings = 0
         self.scored = 0  # papers scored (each once per model and version)
+
+    @property
+    def trainings(self) -> int:
+        """How many models were trained."""
+        return self._models.trainings
 
     def refresh(self, workspace_id: int, training: TrainingSet) -> None:
         """Train a model for this data in the background, unless it is ready or under way; too
         little data drops the workspace's model (it goes back to the rule order)."""
         if not training.enough:
-            self._ready.pop(workspace_id, None)
-            self._next.pop(workspace_id, None)
+            self._models.drop(workspace_id)
             return
-        ready = self._ready.get(workspace_id)
-        if ready is not None and ready[0] == training.version:
-            return
-        if workspace_id in self._training:
-            self._next[workspace_id] = training
-            return
-        task = asyncio.create_task(self._train(workspace_id, training))
-        self._training[workspace_id] = task
-
-    async def _train(self, workspace_id: int, training: TrainingSet) -> None:
-        try:
-            while True:
-                model = await self._run(RelevanceModel, training)
-                self.trainings += 1
-                self._ready[workspace_id] = (training.version, model)
-                wanted = self._next.pop(workspace_id, None)
-                if wanted is None or wanted.version == training.version:
-                    return
-                training = wanted
-        except Exception:
-            # Ranking is a convenience: the rule order stands in until a retraining.
-            log.exception("training the relevance model of workspace %d failed", workspace_id)
-        finally:
-            self._training.pop(workspace_id, None)
+        self._models.refresh(workspace_id, training.version, training)
 
     async def settle(self) -> None:
         """Wait until no training runs (at shutdown, and in tests)."""
-        while self._training:
-            await asyncio.gather(*self._training.values())
+        await self._models.settle()
 
     async def train(self, workspace_id: int, training: TrainingSet) -> None:
         """Train the model for this data now and wait for it (warm-up, tests, benchmarks)."""
@@ -304,7 +280,7 @@ class Relevance:
 
     def model(self, workspace_id: int) -> RelevanceModel | None:
         """The workspace's newest model ready, if any."""
-        ready = self._ready.get(workspace_id)
+        ready = self._models.ready(workspace_id)
         return ready[1] if ready is not None else None
 
     async def rank(
@@ -317,11 +293,13 @@ class Relevance:
         relevance and have a model; the others as they came (the rule order). With them, the
         papers it read to score (so that the caller need not read them again)."""
         workspace_of = {s.id: s.workspace_id for s in subscriptions}
+        learned = {
+            workspace_of.get(c.subscription_id, 0) for c in candidates if c.ranking == "learned"
+        }
         ready = {
-            workspace_id: self._ready[workspace_id]
-            for c in candidates
-            if c.ranking == "learned"
-            and (workspace_id := workspace_of.get(c.subscription_id, 0)) in self._ready
+            workspace_id: model
+            for workspace_id in learned
+            if (model := self._models.ready(workspace_id)) is not None
         }
         if not ready:
             return list(candidates), {}

@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import logging
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from digest.background_training import BackgroundModels
 from digest.list_document import SECTION_SEPARATOR
 from digest.list_venues import split_venue
 from digest.list_view import section_paths
 from digest.models import Paper
 from digest.offload import Offload
 from digest.ports import Unit
-
-log = logging.getLogger(__name__)
 
 TOP = 3
 # A classifier needs two sections to tell apart; with one, every paper goes there.
@@ -254,44 +252,22 @@ class SectionSuggester:
 
     def __init__(self, top: int = TOP, run: Offload = asyncio.to_thread) -> None:
         self.top = top
-        self._run = run
-        self._ready: dict[int, tuple[str, SectionModel]] = {}
-        self._training: dict[int, asyncio.Task[None]] = {}
-        self._next: dict[int, tuple[str, list[Example]]] = {}
-        self.trainings = 0
+        self._models: BackgroundModels[list[Example], SectionModel] = BackgroundModels(
+            SectionModel, run, "section model"
+        )
+
+    @property
+    def trainings(self) -> int:
+        """How many models were trained."""
+        return self._models.trainings
 
     def refresh(self, workspace_id: int, examples: Sequence[Example]) -> None:
         """Start training a model for this list state, unless it is ready or being trained."""
-        version = examples_version(examples)
-        ready = self._ready.get(workspace_id)
-        if ready is not None and ready[0] == version:
-            return
-        if workspace_id in self._training:
-            self._next[workspace_id] = (version, list(examples))
-            return
-        task = asyncio.create_task(self._train(workspace_id, version, list(examples)))
-        self._training[workspace_id] = task
-
-    async def _train(self, workspace_id: int, version: str, examples: list[Example]) -> None:
-        try:
-            while True:
-                model = await self._run(SectionModel, examples)
-                self.trainings += 1
-                self._ready[workspace_id] = (version, model)
-                wanted = self._next.pop(workspace_id, None)
-                if wanted is None or wanted[0] == version:
-                    return
-                version, examples = wanted
-        except Exception:
-            # A suggestion is a convenience: the sections' sizes stand in until a retraining.
-            log.exception("training the section model of workspace %d failed", workspace_id)
-        finally:
-            self._training.pop(workspace_id, None)
+        self._models.refresh(workspace_id, examples_version(examples), list(examples))
 
     async def settle(self) -> None:
         """Wait until no training runs (at shutdown, and in tests)."""
-        while self._training:
-            await asyncio.gather(*self._training.values())
+        await self._models.settle()
 
     async def train(self, workspace_id: int, examples: Sequence[Example]) -> None:
         """Train the model for this list state now and wait for it (warm-up, tests)."""
@@ -300,7 +276,7 @@ class SectionSuggester:
 
     def ready(self, workspace_id: int, examples: Sequence[Example]) -> bool:
         """Whether the model for exactly this list state is ready."""
-        ready = self._ready.get(workspace_id)
+        ready = self._models.ready(workspace_id)
         return ready is not None and ready[0] == examples_version(examples)
 
     async def suggest(
@@ -310,7 +286,7 @@ class SectionSuggester:
         if not examples:
             return []
         self.refresh(workspace_id, examples)
-        ready = self._ready.get(workspace_id)
+        ready = self._models.ready(workspace_id)
         if ready is None:
             return largest_sections(Counter(e.section for e in examples), self.top)
         return await asyncio.to_thread(ready[1].rank, paper, self.top)
