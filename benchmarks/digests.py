@@ -16,7 +16,9 @@ lists, already shown, or nominated. Then, on each engine, it times and counts th
   +record    per-chan plus writing digest, items, outbox and watermarks (rolled back after)
 
 at two digest sizes (cap 5 and cap 50), to show the statement count does not follow the number
-of papers per digest. Timings are one run on a shared machine: read them as rough.
+of papers per digest. Timings are one run on a shared machine: read them as rough. Ranking is
+the rule order here; `benchmarks/ranking.py --build-only [--subscriptions N]` times the same
+build in the rule and the learned order side by side.
 """
 
 from __future__ import annotations

@@ -68,6 +68,8 @@ CAP = 15
 RANDOM_ORDERS = 20
 # Share of the entries the corpus holds that are "older" (trained on); the rest are tested.
 TRAIN_SHARE = 0.5
+# A list needs this many entries in the corpus to be split and measured.
+MIN_HELD = 10
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def evaluate(case: Case, corpus: dict[str, Paper], matches: Sequence[Match]) -> 
     dated = sorted(
         (corpus[i].announced or date.min, i) for _, i in entries if i is not None and i in corpus
     )
-    if len(dated) < 10:
+    if len(dated) < MIN_HELD:
         return []
     split = monday(dated[int(len(dated) * TRAIN_SHARE)][0])
     listed = {i for _, i in entries if i}
@@ -208,11 +210,17 @@ def evaluate(case: Case, corpus: dict[str, Paper], matches: Sequence[Match]) -> 
     return weeks
 
 
-def print_case(case: Case, weeks: list[Week], verbose: bool) -> tuple[float, float, float]:
-    """The per-week table (with --weeks) and the case's totals; returns the three recalls."""
+def print_case(
+    case: Case, weeks: list[Week], verbose: bool, held: tuple[int, int]
+) -> tuple[float, float, float]:
+    """The per-week table (with --weeks) and the case's totals; returns the three recalls.
+    `held` is how many of the list's entries the corpus holds, and how many it has."""
     print(f"\n{case.name}: rule {case.rule}")
     if not weeks:
-        print("  too few of the list's entries are in the corpus")
+        print(
+            f"  too few of the list's entries are in the corpus: {held[0]} of {held[1]} (at"
+            f" least {MIN_HELD} are needed, some of them newer than the rest)"
+        )
         return (0.0, 0.0, 0.0)
     if verbose:
         print(f"  {'week':10} {'cands':>5} {'chosen':>6} {'today':>6} {'random':>6} {'learned':>7}")
@@ -253,7 +261,9 @@ def quality(cases: Sequence[Case], verbose: bool) -> None:
     for i, case in enumerate(cases):
         started = time.perf_counter()
         weeks = evaluate(case, corpus, by_case[i])
-        rows.append((case, print_case(case, weeks, verbose)))
+        entries = entries_of(case.path, case.section)
+        held = (sum(1 for _, p in entries if p is not None and p in corpus), len(entries))
+        rows.append((case, print_case(case, weeks, verbose, held)))
         print(f"  ({time.perf_counter() - started:.1f}s)")
     print(f"\n{'list':24} {'today':>6} {'random':>6} {'learned':>7}   recall@{CAP}, all weeks")
     for case, (today, rand, learned) in rows:

@@ -38,6 +38,10 @@ MAX_LET_PASS = 5000
 SIMILAR = 3
 # A list entry this similar (cosine of TF-IDF vectors) makes a paper "like" it on its card.
 LIKE = 0.2
+# The regression's inverse regularisation, and its class weights (kept and let pass weigh
+# alike in all, however many of each).
+C = 16.0
+CLASS_WEIGHT = "balanced"
 _FEATURES = 2**18
 _EXAMPLE_CHARS = 60
 
@@ -137,7 +141,7 @@ class RelevanceModel:
         columns = [vectors[kept].T]
         self._intercept: float | None = None
         if len(set(labels)) == 2:
-            classifier = LogisticRegression(C=16.0, class_weight="balanced", solver="liblinear")
+            classifier = LogisticRegression(C=C, class_weight=CLASS_WEIGHT, solver="liblinear")
             classifier.fit(vectors, labels, sample_weight=[e.weight for e in examples])
             # The weights of "kept" (True, the second of the sorted classes).
             assert list(classifier.classes_) == [False, True]
