@@ -92,6 +92,8 @@ async def test_list_and_section_moves_with_quoted_names(
     assert reordered.text == "“LLM Systems” is now section 2 of 2 at its level."
     renamed = await handlers.command(_typed("/paper section-rename Training ‘Learning’"))
     assert renamed.text == "Renamed section “Training” to “Learning”."
+    emptied = await handlers.command(_typed("/paper section-remove “Learning”"))
+    assert emptied.text == "Removed section “Learning” from the list."
 
 
 async def test_resubscribing_applies_new_options_and_says_what_changed(

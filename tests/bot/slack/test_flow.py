@@ -161,3 +161,29 @@ async def test_members_of_the_admin_user_group_may_approve(
     assert "not added to the list" in _shown(rejected)
     member = await world.command(BO, REVIEW, "topic-add x ti:x")
     assert "Only admins" in _shown(member)
+
+
+async def test_an_admin_removes_an_emptied_section(
+    world: SlackWorld, store: SqlStore, clock: FixedClock
+) -> None:
+    from digest.list_import import import_list
+    from digest.list_markdown import read_list
+
+    await world.command(CY, PAPERS, "topics")  # the team's workspace, made on first use
+    async with store.unit() as unit:
+        [workspace] = await unit.workspaces.all()
+        text = (
+            "# L\n## Old\n- [A](https://arxiv.org/abs/2606.00001)\n## New\n- [B](https://x.org/b)\n"
+        )
+        await import_list(unit, workspace.id, read_list(text), clock.now())
+    held = await world.command(ADA, PAPERS, "section-remove Old")
+    assert "“Old” still holds 1 entry, so it stays." in _shown(held)
+    await world.command(ADA, PAPERS, "list-move 2606.00001 New")
+    refused = await world.command(CY, PAPERS, "section-remove Old")
+    assert refused["response_type"] == "ephemeral"
+    assert "Only admins" in _shown(refused)
+    removed = await world.command(ADA, PAPERS, "section-remove “Old”")
+    assert removed["response_type"] == "in_channel"
+    assert "Removed section “Old” from the list." in _shown(removed)
+    async with store.unit() as unit:
+        assert [s.title for s in await unit.lists.sections(workspace.id)] == ["New"]
