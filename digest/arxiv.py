@@ -163,13 +163,18 @@ def parse_feed(body: bytes | str) -> FeedPage:
     )
 
 
+def category_query(categories: Sequence[str]) -> str:
+    """The part of a search query that asks for any of `categories`."""
+    return " OR ".join(f"cat:{category}" for category in categories)
+
+
 def window_query(categories: Sequence[str], start: datetime, end: datetime) -> str:
     """The API search query for papers in `categories` last updated in [start, end).
 
     The API's date ranges are inclusive and count whole minutes, so the range ends one minute
     before `end`; window bounds are whole minutes (arXiv's deadlines), so nothing falls between.
     """
-    cats = " OR ".join(f"cat:{category}" for category in categories)
+    cats = category_query(categories)
     first = start.astimezone(UTC)
     last = (end - timedelta(minutes=1)).astimezone(UTC)
     return f"({cats}) AND lastUpdatedDate:[{first:{_STAMP}} TO {last:{_STAMP}}]"

@@ -29,6 +29,7 @@ from digest.announcements import (
     listing_of,
     mailing_of,
 )
+from digest.arxiv import category_query
 from digest.ingest import IngestReport, compile_topics, store_papers
 from digest.matching import Matcher
 from digest.models import Topic
@@ -52,15 +53,25 @@ class HarvestPolicy:
     backfill: timedelta = timedelta(days=7)
 
 
+# The longest search query one request sends (arXiv answers far longer ones, but a URL under
+# about 2,000 characters passes every proxy): categories beyond it go in a second query.
+MAX_QUERY_CHARS = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class HarvestWindow:
-    """One mailing of one category: papers last updated in [start, end)."""
+    """One mailing of some categories: their papers last updated in [start, end)."""
 
-    category: str
+    categories: tuple[str, ...]
     start: datetime
     end: datetime
     listing: date
     settled: bool
+
+    @property
+    def label(self) -> str:
+        """The categories as a person reads them: `cs.DC, cs.LG`."""
+        return ", ".join(self.categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,16 +147,40 @@ def first_window_start(since: date) -> datetime:
 
 
 def plan_windows(
-    category: str, start: datetime, now: datetime, policy: HarvestPolicy
+    categories: str | Sequence[str], start: datetime, now: datetime, policy: HarvestPolicy
 ) -> list[HarvestWindow]:
     """The windows from `start` to the last mailing the API has had `lag` to index, oldest first."""
+    together = (categories,) if isinstance(categories, str) else tuple(categories)
     last = last_mailed_deadline(now, policy.lag)
     windows = []
     for deadline in deadlines_between(start, last):
         settled = mailing_of(deadline) + policy.settle <= now
-        windows.append(HarvestWindow(category, start, deadline, listing_of(deadline), settled))
+        windows.append(HarvestWindow(together, start, deadline, listing_of(deadline), settled))
         start = deadline
     return windows
+
+
+def query_groups(
+    starts: dict[str, datetime], limit: int = MAX_QUERY_CHARS
+) -> list[tuple[tuple[str, ...], datetime]]:
+    """Categories that start at the same instant, in groups whose OR'd query fits `limit`.
+
+    Categories harvested together share their windows: one query per window for all of them,
+    not one per category (after a first run every category's watermark is the same).
+    """
+    by_start: dict[datetime, list[str]] = {}
+    for category, start in starts.items():
+        by_start.setdefault(start, []).append(category)
+    groups: list[tuple[tuple[str, ...], datetime]] = []
+    for start, categories in sorted(by_start.items()):
+        group: list[str] = []
+        for category in sorted(categories):
+            if group and len(category_query([*group, category])) > limit:
+                groups.append((tuple(group), start))
+                group = []
+            group.append(category)
+        groups.append((tuple(group), start))
+    return groups
 
 
 async def _closed(pages: AsyncIterator[SourcePage]) -> None:
@@ -170,7 +205,7 @@ async def harvest_window(
 ) -> _WindowResult:
     """Store every page of one window (newest first), stopping once nothing new can follow."""
     result = _WindowResult(IngestReport(UpsertResult(), 0))
-    pages = source.window([window.category], window.start, window.end)
+    pages = source.window(list(window.categories), window.start, window.end)
     try:
         async for page in pages:
             result.pages += 1
@@ -182,11 +217,11 @@ async def harvest_window(
                 continue
             async with store.unit() as unit:
                 held = await unit.papers.count_updated_between(
-                    window.category, window.start, window.end
+                    window.categories, window.start, window.end
                 )
             if page.total == 0 and held:
                 raise HarvestError(
-                    f"the API reports no papers in {window.category} for {window.listing}, "
+                    f"the API reports no papers in {window.label} for {window.listing}, "
                     f"where {held} are stored; treating it as one of its empty answers"
                     + (f" ({page.url})" if page.url else "")
                 )
@@ -209,8 +244,9 @@ async def harvest(
 ) -> HarvestReport:
     """Harvest each category's windows from its watermark (or `since`) up to the last mailing.
 
-    A category whose window fails is reported and stops there (its watermark stays before the
-    failed window); the other categories go on.
+    Categories at the same watermark are read together, one query a window. A window that
+    fails is reported for each of its categories, which stop there (their watermarks stay
+    before it); the other categories go on.
     """
     policy = policy or HarvestPolicy()
     progress = progress or HarvestProgress()
@@ -218,27 +254,30 @@ async def harvest(
     matcher = await compile_topics(store)
     async with store.unit() as unit:
         marks = await unit.harvest.all()
-    plans: dict[str, list[HarvestWindow]] = {}
+    starts: dict[str, datetime] = {}
     for category in wanted:
         start = marks.get(category)
         if since is not None:
             start = first_window_start(since)
         elif start is None:
             start = first_window_start((now - policy.backfill).date())
-        plans[category] = plan_windows(category, start, now, policy)
-    progress.planned([w for plan in plans.values() for w in plan])
+        starts[category] = start
+    plans = [
+        (group, plan_windows(group, start, now, policy)) for group, start in query_groups(starts)
+    ]
+    progress.planned([w for _, plan in plans for w in plan])
 
     total = IngestReport(UpsertResult(), 0)
     windows = pages = early = 0
     failures: list[HarvestFailure] = []
-    for category, plan in plans.items():
+    for group, plan in plans:
         for window in plan:
             try:
                 result = await harvest_window(store, source, window, matcher, progress)
             except RuntimeError as exc:
                 url = str(getattr(exc, "url", ""))
-                log.error("harvest of %s for %s failed: %s", category, window.listing, exc)
-                failures.append(HarvestFailure(category, window.listing, str(exc), url))
+                log.error("harvest of %s for %s failed: %s", window.label, window.listing, exc)
+                failures += (HarvestFailure(c, window.listing, str(exc), url) for c in group)
                 break
             finally:
                 progress.window_done(window)
@@ -246,9 +285,11 @@ async def harvest(
             windows += 1
             pages += result.pages
             early += result.stopped_early
-            mark = marks.get(category)
-            if window.settled and (mark is None or window.end > mark):
-                async with store.unit() as unit:
-                    await unit.harvest.set_watermark(category, window.end)
-                marks[category] = window.end
+            if window.settled:
+                moved = [c for c in group if (m := marks.get(c)) is None or window.end > m]
+                if moved:
+                    async with store.unit() as unit:
+                        for category in moved:
+                            await unit.harvest.set_watermark(category, window.end)
+                    marks.update(dict.fromkeys(moved, window.end))
     return HarvestReport(total, windows, pages, early, tuple(failures))

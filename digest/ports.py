@@ -106,6 +106,12 @@ class PaperRepository(Protocol):
         """Papers announced on days start..end inclusive, oldest first."""
         ...
 
+    async def matchable_between(self, start: date, end: date) -> list[Paper]:
+        """Papers announced on days start..end inclusive, with only what a rule is matched on
+        (id, title, abstract, authors, categories, comment, journal ref, venue, code link):
+        the other fields keep their defaults. For scanning the backlog."""
+        ...
+
     async def count(self) -> int:
         """How many papers are stored."""
         ...
@@ -114,8 +120,11 @@ class PaperRepository(Protocol):
         """The latest announcement day of any stored paper."""
         ...
 
-    async def count_updated_between(self, category: str, start: datetime, end: datetime) -> int:
-        """How many stored papers in `category` (or `cs.*`) were last updated in [start, end)."""
+    async def count_updated_between(
+        self, categories: str | Sequence[str], start: datetime, end: datetime
+    ) -> int:
+        """How many stored papers in any of these categories (or `cs.*`) were last updated in
+        [start, end), each counted once."""
         ...
 
 

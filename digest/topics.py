@@ -113,7 +113,7 @@ async def scan_backlog(
     spent = 0.0
     day = since
     while day <= until:
-        papers = await unit.papers.announced_between(day, day)
+        papers = await unit.papers.matchable_between(day, day)
         day += timedelta(days=1)
         if not papers:
             continue

@@ -25,7 +25,7 @@ class HarvestBar(HarvestProgress):
         done = page.start + len(page.papers)
         self.progress.update(
             self.task,
-            description=f"{window.category} {window.listing}: {done}/{page.total} "
+            description=f"{window.label} {window.listing}: {done}/{page.total} "
             f"({stored.stored.inserted + stored.stored.updated} new)",
         )
 

@@ -12,13 +12,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from digest.models import Paper
 from digest.ports import Clock, UpsertResult
 from storage.batching import batches
-from storage.convert import paper_from_row
+from storage.convert import authors_from_json, paper_from_row
 from storage.paper_rows import PAPER_COLUMNS, RowMaker
 from storage.tables import HarvestStateRow, PaperRow
 
 # Ids per round trip: well under SQLite's 32,766 bound parameters for the IN list, and large
 # enough that a dump loads in few statements.
 UPSERT_BATCH = 5000
+# What the matcher reads of a paper (digest.paper_text): a backlog scan loads only these.
+MATCHED_COLUMNS = (
+    PaperRow.arxiv_id,
+    PaperRow.title,
+    PaperRow.abstract,
+    PaperRow.authors,
+    PaperRow.categories,
+    PaperRow.comment,
+    PaperRow.journal_ref,
+    PaperRow.venue,
+    PaperRow.code_url,
+)
 UPDATED_COLUMNS = tuple(name for name in PAPER_COLUMNS if name != "arxiv_id")
 LISTED = ", ".join(PAPER_COLUMNS)
 STAGING = "paper_staging"
@@ -141,6 +153,29 @@ class SqlPaperRepository:
         )
         return [paper_from_row(row) for row in rows]
 
+    async def matchable_between(self, start: date, end: date) -> list[Paper]:
+        """Papers announced on days start..end inclusive, with only the columns a rule is
+        matched on (no ORM rows: a topic's backlog scan reads tens of thousands)."""
+        rows = await self._session.execute(
+            select(*MATCHED_COLUMNS)
+            .where(PaperRow.announced >= start, PaperRow.announced <= end)
+            .order_by(PaperRow.announced, PaperRow.arxiv_id)
+        )
+        return [
+            Paper(
+                arxiv_id=row.arxiv_id,
+                title=row.title,
+                abstract=row.abstract,
+                authors=authors_from_json(row.authors),
+                categories=tuple(row.categories),
+                comment=row.comment,
+                journal_ref=row.journal_ref,
+                venue=row.venue,
+                code_url=row.code_url,
+            )
+            for row in rows
+        ]
+
     async def count(self) -> int:
         """How many papers are stored."""
         return int(await self._session.scalar(select(func.count()).select_from(PaperRow)) or 0)
@@ -149,17 +184,24 @@ class SqlPaperRepository:
         """The latest announcement day of any stored paper."""
         return await self._session.scalar(select(func.max(PaperRow.announced)))
 
-    async def count_updated_between(self, category: str, start: datetime, end: datetime) -> int:
-        """How many stored papers in `category` (or `cs.*`) were last updated in [start, end)."""
+    async def count_updated_between(
+        self, categories: str | Sequence[str], start: datetime, end: datetime
+    ) -> int:
+        """How many stored papers in any of these categories (or `cs.*`) were last updated in
+        [start, end), each counted once."""
+        wanted = (categories,) if isinstance(categories, str) else tuple(categories)
+        exact = {c for c in wanted if not c.endswith(".*")}
+        prefixes = tuple(c[:-1] for c in wanted if c.endswith(".*"))
         rows = await self._session.scalars(
             select(PaperRow.categories).where(PaperRow.updated >= start, PaperRow.updated < end)
         )
         # Categories are a JSON list; filtering in Python keeps this the same on both engines,
         # and a window holds at most a few thousand papers.
-        if category.endswith(".*"):
-            prefix = category[:-1]
-            return sum(1 for cats in rows if any(str(c).startswith(prefix) for c in cats))
-        return sum(1 for cats in rows if category in cats)
+        return sum(
+            1
+            for cats in rows
+            if any(c in exact or (prefixes and str(c).startswith(prefixes)) for c in cats)
+        )
 
 
 class SqlHarvestStateRepository:

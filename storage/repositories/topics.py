@@ -225,6 +225,9 @@ class SqlSubscriptionRepository:
             )
 
 
+MATCH_STAGING = "match_staging"
+
+
 class SqlMatchRepository:
     """MatchRepository on SQLAlchemy."""
 
@@ -239,13 +242,32 @@ class SqlMatchRepository:
             return 0
         connection = await self._session.connection()
         rows = RowMaker(connection.dialect).matches(list(wanted.values()), self._clock.now())
-        mark = "%s" if connection.dialect.name == "postgresql" else "?"
-        # One prepared INSERT over every row that skips the pairs already stored (the primary
-        # key says which): no read of `topic IN (...) AND paper IN (...)`, whose cross product
-        # grew with both. The drivers sum the rows each execution inserted.
+        listed = ", ".join(MATCH_COLUMNS)
+        # The pairs already stored are skipped by the primary key: no read of `topic IN (...)
+        # AND paper IN (...)`, whose cross product grew with both.
+        if connection.dialect.name == "postgresql":
+            # COPY into a staging table and one INSERT from it (executemany costs a round trip
+            # of the pipeline per row)
+            await connection.exec_driver_sql(
+                f"CREATE TEMP TABLE {MATCH_STAGING} (LIKE matches) ON COMMIT DROP"
+            )
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None  # the psycopg connection under the session's transaction
+            async with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {MATCH_STAGING} ({listed}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    await copy.write_row(row)
+            result = await connection.exec_driver_sql(
+                f"INSERT INTO matches ({listed}) SELECT {listed} FROM {MATCH_STAGING} "
+                "ON CONFLICT (topic_id, paper_id) DO NOTHING"
+            )
+            await connection.exec_driver_sql(f"DROP TABLE {MATCH_STAGING}")
+            return int(result.rowcount)
+        # SQLite: one prepared INSERT run over every row; the driver sums the rows inserted.
         result = await connection.exec_driver_sql(
-            f"INSERT INTO matches ({', '.join(MATCH_COLUMNS)}) "
-            f"VALUES ({', '.join(mark for _ in MATCH_COLUMNS)}) "
+            f"INSERT INTO matches ({listed}) VALUES ({', '.join('?' for _ in MATCH_COLUMNS)}) "
             "ON CONFLICT (topic_id, paper_id) DO NOTHING",
             rows,
         )

@@ -108,7 +108,8 @@ async def test_the_daily_job_harvests_the_topics_categories(
     assert bot.arxiv is not None
     bot.arxiv.close()
     queried = {r["search_query"].split(")")[0] for r in api.requests}
-    assert queried == {"(cat:cs.DC", "(cat:cs.LG"}
+    # the configured category and the topic's, together in one query a window
+    assert queried == {"(cat:cs.DC OR cat:cs.LG"}
     assert report.stored.inserted == 3 and report.matches == 3 and report.failures == ()
 
 

@@ -19,6 +19,7 @@ from digest.harvest import (
     categories_for_topics,
     harvest,
     harvest_category,
+    query_groups,
 )
 from digest.ingest import IngestReport
 from digest.models import Platform, Topic
@@ -270,7 +271,8 @@ async def test_cross_lists_are_stored_and_matched_once(
     report = await run(
         sqlite_store, source, clock, daily_run(23), ("cs.LG", "cs.DC"), since=date(2026, 6, 23)
     )
-    assert (report.stored.inserted, report.stored.unchanged, report.matches) == (1, 1, 1)
+    # both categories in one query per window: the cross-list comes once, not once per category
+    assert (report.stored.inserted, report.stored.unchanged, report.matches) == (1, 0, 1)
     async with sqlite_store.unit() as unit:
         paper = await unit.papers.get("2606.70001")
     assert paper is not None and paper.categories == ("cs.LG", "cs.DC")
@@ -313,3 +315,54 @@ def test_categories_come_from_the_topics_rules() -> None:
         "astro-ph.*",
         "cond-mat.*",
     )
+
+
+async def test_categories_at_one_watermark_share_one_query_per_window(
+    sqlite_store: SqlStore, clock: FixedClock, serve: Serve, make_source: MakeSource
+) -> None:
+    entries = [
+        Entry("2606.90001", primary="cs.DC", categories=("cs.DC",), published=eastern(6, 22, 9)),
+        Entry(
+            "2606.90002",
+            primary="cs.LG",
+            categories=("cs.LG", "cs.DC"),
+            published=eastern(6, 22, 10),
+        ),
+        Entry("2606.90003", primary="cs.OS", categories=("cs.OS",), published=eastern(6, 23, 9)),
+    ]
+    server = serve(FakeArxiv(clock, entries))
+    source = make_source(server)
+    categories = ("cs.DC", "cs.LG", "cs.OS")
+    for category in categories:
+        await set_watermark(sqlite_store, FRIDAY_DEADLINE, category)
+    await set_watermark(sqlite_store, MONDAY_DEADLINE, "cs.OS")  # cs.OS is a window ahead
+
+    first = await run(sqlite_store, source, clock, daily_run(24), categories)
+    queries = [r["search_query"] for r in server.requests]
+    # cs.DC and cs.LG: Monday's and Tuesday's windows, one query each; cs.OS: Tuesday's alone
+    assert queries == [
+        "(cat:cs.DC OR cat:cs.LG) AND lastUpdatedDate:[202606191800 TO 202606221759]",
+        "(cat:cs.DC OR cat:cs.LG) AND lastUpdatedDate:[202606221800 TO 202606231759]",
+        "(cat:cs.OS) AND lastUpdatedDate:[202606221800 TO 202606231759]",
+    ]
+    assert (first.stored.inserted, first.stored.unchanged, first.windows) == (3, 0, 3)
+    for category in categories:
+        assert await watermark(sqlite_store, category) == MONDAY_DEADLINE
+
+    # now at one watermark, all three go in one query a window, and the re-read stops early
+    server.requests.clear()
+    again = await run(sqlite_store, source, clock, daily_run(25), categories)
+    assert [r["search_query"].split(" AND ")[0] for r in server.requests] == [
+        "(cat:cs.DC OR cat:cs.LG OR cat:cs.OS)"
+    ] * 2
+    assert (again.stored.inserted, again.stored.unchanged, again.failures) == (0, 1, ())
+
+
+def test_query_groups_keep_each_query_short() -> None:
+    mark = FRIDAY_DEADLINE
+    starts = {f"cs.{chr(65 + i)}{chr(65 + j)}": mark for i in range(10) for j in range(10)}
+    starts["stat.ML"] = MONDAY_DEADLINE
+    groups = query_groups(starts, limit=200)
+    assert sum(len(group) for group, _ in groups) == 101
+    assert all(len(" OR ".join(f"cat:{c}" for c in group)) <= 200 for group, _ in groups)
+    assert len(groups) == 8 and groups[-1] == (("stat.ML",), MONDAY_DEADLINE)

@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from digest.models import Author
+from digest.models import Author, Paper
 from storage.paper_rows import strings_json
 from storage.store import SqlStore
 from tests.factories import make_paper
@@ -115,6 +115,9 @@ async def test_count_updated_between_by_category(store: SqlStore) -> None:
         assert await unit.papers.count_updated_between("cs.LG", *window) == 2
         assert await unit.papers.count_updated_between("cs.DC", *window) == 1
         assert await unit.papers.count_updated_between("cs.*", *window) == 2
+        # a paper in several of the categories asked for counts once
+        assert await unit.papers.count_updated_between(("cs.DC", "cs.LG"), *window) == 2
+        assert await unit.papers.count_updated_between(("cs.DC", "stat.*"), *window) == 2
         assert (
             await unit.papers.count_updated_between(
                 "cs.LG", base + timedelta(hours=1), base + timedelta(hours=2)
@@ -177,3 +180,30 @@ async def test_a_stub_is_replaced_and_a_reload_writes_nothing(store: SqlStore) -
 def test_string_lists_are_written_as_json_writes_them() -> None:
     for items in ([], ["cs.DC"], ["Zoë Müller", 'a "quoted"\\ name', "tab\there", "😀"]):
         assert strings_json(items) == json.dumps(items)
+
+
+async def test_matchable_papers_carry_what_rules_are_matched_on(store: SqlStore) -> None:
+    full = replace(
+        make_paper("2606.00011", comment="Accepted at OSDI 2026", venue="OSDI'26"),
+        authors=(Author("Ada Lovelace", ("Analytical Engine Co",)),),
+        journal_ref="Proc. OSDI 2026",
+        code_url="https://github.com/example/repo",
+        doi="10.1145/1",
+    )
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([full, make_paper("2606.00012", announced=date(2026, 6, 24))])
+        found = await unit.papers.matchable_between(date(2026, 6, 23), date(2026, 6, 23))
+    # what a rule reads is all there; dates, version, DOI and links are not read from the rows
+    assert found == [
+        Paper(
+            arxiv_id=full.arxiv_id,
+            title=full.title,
+            abstract=full.abstract,
+            authors=full.authors,
+            categories=full.categories,
+            comment=full.comment,
+            journal_ref=full.journal_ref,
+            venue=full.venue,
+            code_url=full.code_url,
+        )
+    ]
