@@ -85,6 +85,8 @@ class CompiledTerm:
         else:
             papers = set[int]().union(*(others.get(key, ()) for key in self.others))
         if kind == "name":
+            if len(self.keys) == 2:  # its pair keys are exact
+                return papers
             texts = batch.texts
             return {i for i in papers if self.names_match(texts[i])}
         if kind == "venue" and self.term.key:
@@ -170,16 +172,27 @@ def _lookup_keys(
 
 
 def name_cover(keys: tuple[str, ...]) -> set[str]:
-    """Author pair keys one of which every author that a multi-word author term matches holds.
+    """Author pair keys (see paper_batch.author_pairs) an author holds if a multi-word author
+    term matches it; for a two-word term, exactly when it matches.
 
     A match lands some whole word of the term on a name token with the same key (the anchor)
-    and every other word on another token starting with that word's first letter (equal, an
-    initial of it, or started by it). So the term is covered by "@token x" for each token an
-    anchor can be and x the first letter of one other word.
+    and every other word on another token it fits: the same key, an initial of it (a one-letter
+    word), or the initial the paper gives (a one-letter token). A two-word term is therefore
+    held by "@anchor word" and "@anchor w" (the word, or the paper's initial of it) when its other
+    word is whole, and by "@anchor w*" (a token that starts with it) when that is an initial;
+    with more words, "@anchor w*" for one other word w only finds the candidates.
     """
     cover: set[str] = set()
+    if len(keys) == 2:
+        for anchor, other in (keys, keys[::-1]):
+            if len(anchor) > 1:
+                if len(other) > 1:
+                    cover.update((f"@{anchor} {other}", f"@{anchor} {other[0]}"))
+                else:
+                    cover.add(f"@{anchor} {other}*")
+        return cover
     for i, anchor in enumerate(keys):
         if len(anchor) > 1:
             other = keys[i + 1] if i + 1 < len(keys) else keys[i - 1]
-            cover.update(f"@{form} {other[0]}" for form in variants(anchor))
+            cover.add(f"@{anchor} {other[0]}*")
     return cover

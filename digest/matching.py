@@ -97,9 +97,7 @@ class Matcher:
         terms = self._terms
         self._tokens = {token for term in terms for token in term.lookup}
         self._others = {key for term in terms for key in term.others}
-        self._anchors = frozenset(
-            key[1:].partition(" ")[0] for key in self._others if key.startswith("@")
-        )
+        self._anchors = frozenset(token for term in terms if term.others for token in term.anchors)
         self._prefixes = {term.keys[0] for term in terms if term.kind == "prefix"}
         self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixes})
         self._stems = {prefix[: self._prefix_lengths[0]] for prefix in self._prefixes}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from digest.paper_text import PaperText
+from digest.text import word_key
 
 
 class PaperBatch:
@@ -53,17 +54,22 @@ class PaperBatch:
 
 
 def author_pairs(authors: tuple[tuple[str, ...], ...], anchors: frozenset[str]) -> set[str]:
-    """`@token x` for each author token some rule anchors on and x another token's first letter.
+    """`@key other` and `@key o*` for each author token some rule anchors on (its key) and each
+    other token of the same name (its key, and its key's first letter).
 
     A multi-word author term can only match an author holding one of its whole words (the
-    anchor) and another token that starts with a letter of another word (see name_cover).
+    anchor) and a token that fits each other word (see compiled_terms.name_cover).
     """
     found = set()
     for name in authors:
-        for i in range(len(name)):
-            token = name[i]
+        if anchors.isdisjoint(name):
+            continue
+        keys = [word_key(token) for token in name]
+        for i, token in enumerate(name):
             if token in anchors:
-                for j, other in enumerate(name):
+                key = keys[i]
+                for j, other in enumerate(keys):
                     if i != j:
-                        found.add(f"@{token} {other[0]}")
+                        found.add(f"@{key} {other}")
+                        found.add(f"@{key} {other[0]}*")
     return found
