@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
+from digest.matching_pool import can_fork, match_in_workers
 from digest.models import Match, Paper, Topic
 from digest.needles import rule_needles, shortest, starts_token
 from digest.paper_batch import PaperBatch
@@ -39,9 +40,14 @@ BATCH = 4096  # papers turned into postings at a time (bounds memory on long run
 # searched for them as plain substrings, and only a paper holding one is tokenised: a handful of
 # topics then costs a few substring searches per paper, not a tokenisation.
 SCAN_LIMIT = 40
-MEMO_LIMIT = 2_000_000  # prefix memo entries (tokens seen) before it is cleared
+MEMO_LIMIT = 2_000_000
+# A run over at least this many papers may be split over worker processes (match's `workers`):
+# below it, starting them costs more than they save.
+PARALLEL_MIN = 20_000  # prefix memo entries (tokens seen) before it is cleared
 
 Tree = int | tuple[str, tuple["Tree", ...], tuple["Tree", ...]]
+# (paper index in its batch or run, rule index, score, matched terms)
+Row = tuple[int, int, float, tuple[str, ...]]
 
 
 @cache
@@ -93,7 +99,12 @@ class Matcher:
                 self._rules[by_text[normalised]].topic_ids.append(topic.id)
                 continue
             by_text[normalised] = len(self._rules)
-            positive = tuple(dict.fromkeys(self._term_id(t) for t in positive_terms(node)))
+            positive = tuple(
+                sorted(
+                    dict.fromkeys(self._term_id(t) for t in positive_terms(node)),
+                    key=lambda term_id: self._terms[term_id].rendered,
+                )
+            )
             tree, _ = self._compile(node)
             self._rules.append(_Rule(tree, positive, [topic.id]))
         terms = self._terms
@@ -193,10 +204,9 @@ class Matcher:
             tokens = tokens.union(*starts.values())
         return PaperBatch(texts, tokens, self._others, self._anchors), starts
 
-    def match_texts(
-        self, texts: Sequence[PaperText]
-    ) -> list[tuple[int, list[int], float, tuple[str, ...]]]:
-        """(paper index, topic ids, score, matched terms) for every rule a paper matches."""
+    def match_texts(self, texts: Sequence[PaperText], offset: int = 0) -> list[Row]:
+        """(paper index + offset, rule index, score, matched terms) for every rule a paper
+        matches."""
         batch, starts = self._batch(texts)
         terms = self._terms
         occurrences: list[Occurrences | None] = [None] * len(terms)
@@ -232,20 +242,19 @@ class Matcher:
             return within
 
         rendered = [term.rendered for term in terms]
-        out: list[tuple[int, list[int], float, tuple[str, ...]]] = []
-        for rule in self._rules:
+        out: list[Row] = []
+        for number, rule in enumerate(self._rules):
             matched = select(rule.tree, None)
             if not matched:
                 continue
             weights = [(occurring(term_id), rendered[term_id]) for term_id in rule.positive]
-            topic_ids = rule.topic_ids
             if len(weights) == 1:  # the papers it matches are the papers its one term is in
                 [(weight, shown)] = weights
                 hit = (shown,)
                 if isinstance(weight, dict):
-                    out.extend((index, topic_ids, weight[index], hit) for index in matched)
+                    out.extend((index + offset, number, weight[index], hit) for index in matched)
                 else:
-                    out.extend((index, topic_ids, OTHER_WEIGHT, hit) for index in matched)
+                    out.extend((index + offset, number, OTHER_WEIGHT, hit) for index in matched)
                 continue
             for index in matched:
                 score = 0.0
@@ -254,9 +263,8 @@ class Matcher:
                     if index in weight:
                         score += weight[index] if isinstance(weight, dict) else OTHER_WEIGHT
                         hits.append(shown)
-                if hits:
-                    hits.sort()
-                    out.append((index, topic_ids, score, tuple(hits)))
+                if hits:  # in order already: a rule's positive terms are sorted by their text
+                    out.append((index + offset, number, score, tuple(hits)))
         return out
 
     def _text(self, paper: Paper) -> PaperText:
@@ -276,21 +284,36 @@ class Matcher:
                     return PaperText(paper)
         return PaperText(paper, tokenise=False)
 
-    def match(self, papers: Sequence[Paper]) -> list[Match]:
-        """Every (paper, topic) pair that matches, with its score and matched terms."""
+    def rows(self, papers: Sequence[Paper]) -> list[Row]:
+        """(paper index, rule index, score, matched terms) for every rule a paper matches."""
+        found: list[Row] = []
+        for start in range(0, len(papers), BATCH):
+            texts = [self._text(paper) for paper in papers[start : start + BATCH]]
+            found.extend(self.match_texts(texts, start))
+        return found
+
+    def match(self, papers: Sequence[Paper], workers: int = 1) -> list[Match]:
+        """Every (paper, topic) pair that matches, with its score and matched terms.
+
+        With `workers` above 1, a run over PARALLEL_MIN papers or more is split over that many
+        worker processes (where processes can be forked); a small run stays in this one.
+        """
         found: list[Match] = []
         if not self._rules:
             return found
+        ids = [paper.arxiv_id for paper in papers]
+        topic_ids = [rule.topic_ids for rule in self._rules]
         with _collection_paused():
-            for start in range(0, len(papers), BATCH):
-                chunk = papers[start : start + BATCH]
-                texts = [self._text(paper) for paper in chunk]
-                ids = [paper.arxiv_id for paper in chunk]
-                found.extend(
-                    Match(ids[index], topic_id, score, hits)
-                    for index, topic_ids, score, hits in self.match_texts(texts)
-                    for topic_id in topic_ids
-                )
+            rows: Iterable[Row]
+            if workers > 1 and len(papers) >= PARALLEL_MIN and can_fork():
+                rows = match_in_workers(self, papers, workers)
+            else:
+                rows = self.rows(papers)
+            found.extend(
+                Match(ids[index], topic_id, score, hits)
+                for index, rule, score, hits in rows
+                for topic_id in topic_ids[rule]
+            )
         return found
 
 
