@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -217,34 +217,10 @@ class Matcher:
                 found = occurrences[term_id] = terms[term_id].occurrences(batch, starts)
             return found
 
-        def select(node: Tree, within: Set[int] | None) -> Set[int]:
-            """The papers (of `within`, or all) that a rule tree matches; never changed after."""
-            if isinstance(node, int):
-                held = occurring(node)
-                papers = held.keys() if isinstance(held, dict) else held
-                # `&` runs over the smaller side, so a narrow AND never walks a broad term
-                return papers if within is None else within & papers
-            operator, first, second = node
-            if operator == "|":
-                union: set[int] = set()
-                for option in first:
-                    union.update(select(option, within))
-                return union
-            for child in first:
-                within = select(child, within)
-                if not within:
-                    return within
-            assert within is not None  # an AND includes at least one part
-            for child in second:
-                within = within - select(child, within)  # a subset of within: a small walk
-                if not within:
-                    break
-            return within
-
         rendered = [term.rendered for term in terms]
         out: list[Row] = []
         for number, rule in enumerate(self._rules):
-            matched = select(rule.tree, None)
+            matched = _select(rule.tree, None, occurring)
             if not matched:
                 continue
             weights = [(occurring(term_id), rendered[term_id]) for term_id in rule.positive]
@@ -315,6 +291,37 @@ class Matcher:
                 for topic_id in topic_ids[rule]
             )
         return found
+
+
+def _select(
+    node: Tree, within: Set[int] | None, occurring: Callable[[int], Occurrences]
+) -> Set[int]:
+    """The papers (of `within`, or all) that a rule tree matches; never changed after.
+
+    A function of its own, not a closure calling itself: that would be a reference cycle keeping
+    a batch's postings alive until the next collection, which a run pauses.
+    """
+    if isinstance(node, int):
+        held = occurring(node)
+        papers = held.keys() if isinstance(held, dict) else held
+        # `&` runs over the smaller side, so a narrow AND never walks a broad term
+        return papers if within is None else within & papers
+    operator, first, second = node
+    if operator == "|":
+        union: set[int] = set()
+        for option in first:
+            union.update(_select(option, within, occurring))
+        return union
+    for child in first:
+        within = _select(child, within, occurring)
+        if not within:
+            return within
+    assert within is not None  # an AND includes at least one part
+    for child in second:
+        within = within - _select(child, within, occurring)  # a subset of within: a small walk
+        if not within:
+            break
+    return within
 
 
 @contextmanager
