@@ -206,12 +206,19 @@ class SqlDigestRepository:
             ListEntryRow.paper_id == match.paper_id,
             ListEntryRow.removed_at.is_(None),
         )
-        shown = exists().where(
-            DigestItemRow.paper_id == match.paper_id,
-            DigestItemRow.overflow.is_(False),
-            DigestRow.id == DigestItemRow.digest_id,
-            DigestRow.workspace_id == sub.workspace_id,
-            DigestRow.channel_id == sub.channel_id,
+        # Selecting a column of the channel's index (not `*`) lets SQLite look among the
+        # channel's own digests (a handful) rather than every digest that showed the paper in
+        # any workspace, which grows with the number of subscriptions.
+        shown = (
+            select(DigestRow.id)
+            .where(
+                DigestRow.workspace_id == sub.workspace_id,
+                DigestRow.channel_id == sub.channel_id,
+                DigestItemRow.digest_id == DigestRow.id,
+                DigestItemRow.paper_id == match.paper_id,
+                DigestItemRow.overflow.is_(False),
+            )
+            .exists()
         )
         votes = (
             select(func.count())
