@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -94,6 +94,16 @@ def _picks(
     picks: list[_Pick] = []
     live_topics: set[int] = set()
     for found in by_paper.values():
+        if len(found) == 1:  # most papers: matched by one topic of the channel
+            only = found[0]
+            if only.on_list:
+                on_list += 1
+            elif only.shown:
+                shown += 1
+            else:
+                live_topics.add(only.match.topic_id)
+                picks.append(_Pick(only, topics[only.match.topic_id], (), _rank_key(only)))
+            continue
         if any(c.on_list for c in found):
             on_list += 1
             continue
@@ -110,16 +120,18 @@ def _picks(
 
 def _share_cap(picks: list[_Pick], cap: int) -> tuple[list[_Pick], list[_Pick]]:
     """Kept and overflow: topics take turns (best topic first) so a broad one cannot fill it."""
-    queues: dict[int, list[_Pick]] = defaultdict(list)
+    queues: dict[int, deque[_Pick]] = defaultdict(deque)
     for pick in sorted(picks, key=lambda p: p.key):
         queues[pick.topic.id].append(pick)
     order = sorted(queues, key=lambda topic_id: queues[topic_id][0].key)
     kept: list[_Pick] = []
     turn = 0
-    while len(kept) < cap and any(queues[t] for t in order):
+    waiting = len(picks)
+    while len(kept) < cap and waiting:
         queue = queues[order[turn % len(order)]]
         if queue:
-            kept.append(queue.pop(0))
+            kept.append(queue.popleft())
+            waiting -= 1
         turn += 1
     overflow = sorted((p for t in order for p in queues[t]), key=lambda p: p.key)
     return kept, overflow

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,19 @@ from storage.tables import (
     VoteRow,
     WorkspaceRow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _TopicMatch:
+    """A match in a topic's window, with what its workspace knows of the paper."""
+
+    match: Match
+    matched_at: datetime
+    announced: date | None
+    on_list: bool
+    votes: int
+    paper_version: int
+    ranking: str
 
 
 def _digest_from_row(row: DigestRow) -> Digest:
@@ -187,7 +201,8 @@ class SqlDigestRepository:
         after: Mapping[int, datetime],
         until: datetime,
     ) -> list[DigestCandidate]:
-        """Matches of each subscription's topic in (after[subscription id], until], one query.
+        """Matches of each subscription's topic in (after[subscription id], until], in three
+        queries however many subscriptions.
 
         `after[id]` is never before that subscription's stored watermark. Each comes flagged:
         on the workspace's list, already shown in the subscription's channel, and the votes of
@@ -197,15 +212,115 @@ class SqlDigestRepository:
         if not subscriptions:
             return []
         # The window's lower bound in SQL is the stored watermark (or the earliest start asked
-        # for), so the statement is the same whatever the ids: it compiles once and is cached.
-        # Exact bounds per subscription are applied below.
+        # for), so the statements are the same whatever the ids: they compile once and are
+        # cached. Exact bounds per subscription are applied below.
         floor = min(after[s.id] for s in subscriptions)
+        ids = sorted({s.id for s in subscriptions})
+        stored = (
+            await self._session.execute(
+                select(SubscriptionRow.id, SubscriptionRow.workspace_id, SubscriptionRow.topic_id)
+                .where(SubscriptionRow.id.in_(ids))
+                .order_by(SubscriptionRow.id)
+            )
+        ).all()
+        topics = await self._topic_matches(ids, floor, until)
+        shown = await self._shown(ids, floor, until)
+        return [
+            DigestCandidate(
+                subscription_id=sub_id,
+                match=found.match,
+                announced=found.announced,
+                on_list=found.on_list,
+                shown=(sub_id, found.match.paper_id) in shown,
+                votes=found.votes,
+                paper_version=found.paper_version,
+                ranking=found.ranking,
+            )
+            for sub_id, workspace_id, topic_id in stored
+            for found in topics.get((workspace_id, topic_id), ())
+            if found.matched_at > after[sub_id]
+        ]
+
+    async def _topic_matches(
+        self, ids: Sequence[int], floor: datetime, until: datetime
+    ) -> dict[tuple[int, int], list[_TopicMatch]]:
+        """The matches in the window of each (workspace, topic) the subscriptions follow, by
+        paper id: read once, however many of the subscriptions follow the topic."""
         sub, match = SubscriptionRow, MatchRow
+        followed = (
+            select(
+                sub.workspace_id,
+                sub.topic_id,
+                func.min(func.coalesce(sub.watermark, floor)).label("since"),
+            )
+            .where(sub.id.in_(ids))
+            .group_by(sub.workspace_id, sub.topic_id)
+            .subquery("followed")
+        )
         on_list = exists().where(
-            ListEntryRow.workspace_id == sub.workspace_id,
+            ListEntryRow.workspace_id == followed.c.workspace_id,
             ListEntryRow.paper_id == match.paper_id,
             ListEntryRow.removed_at.is_(None),
         )
+        votes = (
+            select(func.count())
+            .select_from(VoteRow)
+            .join(NominationRow, NominationRow.id == VoteRow.nomination_id)
+            .where(
+                NominationRow.workspace_id == followed.c.workspace_id,
+                NominationRow.paper_id == match.paper_id,
+                NominationRow.status == NominationStatus.PENDING.value,
+            )
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            select(
+                followed.c.workspace_id,
+                match.topic_id,
+                match.paper_id,
+                match.score,
+                match.terms,
+                match.matched_at,
+                PaperRow.announced,
+                PaperRow.version,
+                WorkspaceRow.ranking,
+                on_list.label("on_list"),
+                votes.label("votes"),
+            )
+            .select_from(followed)
+            .join(
+                match,
+                and_(
+                    match.topic_id == followed.c.topic_id,
+                    match.matched_at > followed.c.since,
+                    match.matched_at <= until,
+                ),
+            )
+            .join(PaperRow, PaperRow.arxiv_id == match.paper_id)
+            .join(WorkspaceRow, WorkspaceRow.id == followed.c.workspace_id)
+            .order_by(followed.c.workspace_id, match.topic_id, match.paper_id)
+        )
+        found: dict[tuple[int, int], list[_TopicMatch]] = defaultdict(list)
+        for row in rows:
+            found[(row.workspace_id, row.topic_id)].append(
+                _TopicMatch(
+                    Match(row.paper_id, row.topic_id, row.score, tuple(row.terms), row.matched_at),
+                    row.matched_at,
+                    row.announced,
+                    bool(row.on_list),
+                    int(row.votes or 0),
+                    row.version,
+                    row.ranking,
+                )
+            )
+        return found
+
+    async def _shown(
+        self, ids: Sequence[int], floor: datetime, until: datetime
+    ) -> set[tuple[int, str]]:
+        """(subscription id, paper id) of the window's matches already shown in the
+        subscription's channel (not in an overflow)."""
+        sub, match = SubscriptionRow, MatchRow
         # Selecting a column of the channel's index (not `*`) lets SQLite look among the
         # channel's own digests (a handful) rather than every digest that showed the paper in
         # any workspace, which grows with the number of subscriptions.
@@ -220,32 +335,8 @@ class SqlDigestRepository:
             )
             .exists()
         )
-        votes = (
-            select(func.count())
-            .select_from(VoteRow)
-            .join(NominationRow, NominationRow.id == VoteRow.nomination_id)
-            .where(
-                NominationRow.workspace_id == sub.workspace_id,
-                NominationRow.paper_id == match.paper_id,
-                NominationRow.status == NominationStatus.PENDING.value,
-            )
-            .scalar_subquery()
-        )
-        query = (
-            select(
-                sub.id,
-                match.topic_id,
-                match.paper_id,
-                match.score,
-                match.terms,
-                match.matched_at,
-                PaperRow.announced,
-                PaperRow.version,
-                WorkspaceRow.ranking,
-                on_list.label("on_list"),
-                shown.label("shown"),
-                votes.label("votes"),
-            )
+        rows = await self._session.execute(
+            select(sub.id, match.paper_id)
             .select_from(sub)
             .join(
                 match,
@@ -255,29 +346,6 @@ class SqlDigestRepository:
                     match.matched_at <= until,
                 ),
             )
-            .join(PaperRow, PaperRow.arxiv_id == match.paper_id)
-            .join(WorkspaceRow, WorkspaceRow.id == sub.workspace_id)
-            .where(sub.id.in_([s.id for s in subscriptions]))
-            .order_by(sub.id, match.paper_id)
+            .where(sub.id.in_(ids), shown)
         )
-        rows = await self._session.execute(query)
-        return [
-            DigestCandidate(
-                subscription_id=row.id,
-                match=Match(
-                    paper_id=row.paper_id,
-                    topic_id=row.topic_id,
-                    score=row.score,
-                    terms=tuple(row.terms),
-                    matched_at=row.matched_at,
-                ),
-                announced=row.announced,
-                on_list=bool(row.on_list),
-                shown=bool(row.shown),
-                votes=int(row.votes or 0),
-                paper_version=row.version,
-                ranking=row.ranking,
-            )
-            for row in rows
-            if row.matched_at > after[row.id]
-        ]
+        return {(row.id, row.paper_id) for row in rows}
