@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from baseline import run_baseline, steadiest  # benchmarks/ is the script's folder
 from sqlalchemy import delete, event, update
 
 from bot.messages import digest_messages
@@ -45,7 +46,15 @@ from digest import weekly
 from digest.clock import FixedClock
 from digest.ingest import read_corpus
 from digest.matching import Matcher
-from digest.models import Digest, DigestItem, Match, Platform, Subscription, Topic
+from digest.models import (
+    Digest,
+    DigestItem,
+    Match,
+    NewListEntry,
+    Platform,
+    Subscription,
+    Topic,
+)
 from storage.engine import create_engine, sqlite_url
 from storage.migrate import upgrade
 from storage.store import SqlStore
@@ -123,30 +132,41 @@ class Run:
     papers: int
 
 
-async def setup(store: SqlStore, workspaces: int) -> list[list[Subscription]]:
-    """Papers, topics, matches, subscriptions and some history; returns the channels."""
-    rng = random.Random(2026)
+async def setup(store: SqlStore, workspaces: int = 50, first: int = 0) -> list[list[Subscription]]:
+    """Papers, topics, matches, subscriptions and some history; returns the channels.
+
+    With `first`, adds workspaces `first` ... `first + workspaces - 1` to a store set up before
+    (the papers are there already).
+    """
+    rng = random.Random(2026 + first)
     papers = list(read_corpus(CORPUS))
-    async with store.unit() as unit:
-        await unit.papers.upsert_many(papers)
+    if first == 0:
+        async with store.unit() as unit:
+            await unit.papers.upsert_many(papers)
     by_day = {p.arxiv_id: p.announced for p in papers}
+    # A rule matches the same papers in every workspace: each is matched once.
+    every_rule = [Topic(i, 0, name, rule) for i, (name, rule) in enumerate(sorted(RULES.items()))]
+    found_by_rule: dict[str, list[Match]] = {name: [] for name in RULES}
+    for m in Matcher(every_rule).match(papers):
+        found_by_rule[every_rule[m.topic_id].name].append(m)
     channels: list[list[Subscription]] = []
-    for w in range(workspaces):
+    for w in range(first, first + workspaces):
         async with store.unit() as unit:
             ws = await unit.workspaces.get_or_create(Platform.CONSOLE, f"ws-{w}", f"lab {w}")
             names = rng.sample(sorted(RULES), TOPICS_PER_WORKSPACE)
             topics = [await unit.topics.create(ws.id, n, RULES[n], "", "u-admin") for n in names]
-            found = Matcher(topics).match(papers)
-            await unit.matches.add_many(
-                [
-                    Match(m.paper_id, m.topic_id, m.score, m.terms, _ingested(by_day[m.paper_id]))
-                    for m in found
-                ]
-            )
+            found = [
+                Match(m.paper_id, t.id, m.score, m.terms, _ingested(by_day[m.paper_id]))
+                for t in topics
+                for m in found_by_rule[t.name]
+            ]
+            await unit.matches.add_many(found)
             matched = sorted({m.paper_id for m in found})
             section = await unit.lists.add_section(ws.id, "Papers", None)
-            for paper_id in rng.sample(matched, min(10, len(matched))):
-                await unit.lists.add_entry(ws.id, section.id, paper_id, WATERMARK, paper_id)
+            listed = rng.sample(matched, min(10, len(matched)))
+            await unit.lists.add_entries(
+                ws.id, [NewListEntry(section.id, p, paper_id=p) for p in listed], WATERMARK
+            )
             for paper_id in rng.sample(matched, min(10, len(matched))):
                 nomination = await unit.nominations.create(ws.id, paper_id, WATERMARK)
                 for voter in range(rng.randint(1, 3)):
@@ -282,52 +302,97 @@ async def load_channels(store: SqlStore) -> list[list[Subscription]]:
 
 
 STEPS: tuple[tuple[str, Step], ...] = (
-    ("baseline", baseline),
+    ("foundation", baseline),
     ("batched", batched),
     ("per-chan", per_channel),
     ("+record", per_channel_recorded),
 )
+# The foundation's build takes minutes at 10x; it is the reference at the first size only.
+AT_TEN_TIMES = ("batched", "per-chan", "+record")
+
+
+@dataclass(frozen=True)
+class Size:
+    """The runs at one number of subscriptions, and the yardstick's seconds beside them."""
+
+    subscriptions: int
+    runs: dict[tuple[int, str], Run]
+    yardstick: float
+
+
+async def measure_size(
+    store: SqlStore, counter: Counter, repeats: int, labels: Sequence[str]
+) -> Size:
+    """Every step at both caps, between two runs of the fixed baseline work."""
+    before = run_baseline()
+    runs: dict[tuple[int, str], Run] = {}
+    for cap in (5, 50):
+        await set_cap(store, cap)
+        for label, step in STEPS:
+            if label in labels:
+                runs[(cap, label)] = await measure(store, counter, step, cap, repeats)
+                print(f"  cap {cap:>2} {label:<10} {runs[(cap, label)].seconds:8.3f} s", flush=True)
+    yardstick = steadiest(before, run_baseline())
+    async with store.unit() as unit:
+        subscriptions = len(await unit.subscriptions.all_active())
+    return Size(subscriptions, runs, yardstick.wall)
+
+
+def print_sizes(small: Size, large: Size) -> None:
+    """Both sizes side by side: seconds, seconds over the yardstick's, statements a digest."""
+    n, big = small.subscriptions, large.subscriptions
+    print(
+        f"yardstick (benchmarks/baseline.py) {small.yardstick:.3f} s beside {n:,}, "
+        f"{large.yardstick:.3f} s beside {big:,}; 'x base' is seconds over the yardstick's"
+    )
+    print(
+        f"{'cap':>4} {'step':<10} {f'{n:,} subs':>10} {'x base':>7} {'stmt/dig':>8} "
+        f"{f'{big:,} subs':>11} {'x base':>7} {'stmt/dig':>8} {'10x/1x':>7} {'(in x base)':>11}"
+    )
+    for (cap, label), one in small.runs.items():
+        ten = large.runs.get((cap, label))
+        row = (
+            f"{cap:>4} {label:<10} {one.seconds:>9.3f}s {one.seconds / small.yardstick:>7.1f} "
+            f"{one.statements / one.digests:>8.2f}"
+        )
+        if ten is not None:
+            ratio = ten.seconds / one.seconds
+            scaled = (ten.seconds / large.yardstick) / (one.seconds / small.yardstick)
+            row += (
+                f" {ten.seconds:>10.3f}s {ten.seconds / large.yardstick:>7.1f} "
+                f"{ten.statements / ten.digests:>8.2f} {ratio:>6.1f}x {scaled:>10.1f}x"
+            )
+        print(row, flush=True)
 
 
 async def bench_engine(name: str, url: str, repeats: int, workspaces: int) -> None:
-    """Set up one engine and print its table."""
+    """Set up one engine at N subscriptions, measure, grow it to 10N, measure, print both."""
     engine = create_engine(url)
     await upgrade(engine)
     store = SqlStore(engine, FixedClock(NOW))
     counter = Counter()
-    print(f"\n{name}: setting up ...", flush=True)
-    started = time.perf_counter()
-    channels = await setup(store, workspaces)
-    every = [s for subs in channels for s in subs]
-    async with store.unit() as unit:
-        matches = await unit.digests.candidates(every, {s.id: WATERMARK for s in every}, NOW)
-    print(
-        f"{name}: {len(every)} subscriptions in {len(channels)} channels of {workspaces} "
-        f"workspaces, {workspaces * TOPICS_PER_WORKSPACE} topics, {len(matches)} candidate "
-        f"matches; setup {time.perf_counter() - started:.1f}s"
-    )
     event.listen(engine.sync_engine, "before_cursor_execute", counter)
-    print(
-        f"{'cap':>4} {'step':<9} {'seconds':>8} {'statements':>10} {'per digest':>10} "
-        f"{'papers':>6}  vs baseline (best of {repeats})"
-    )
-    for cap in (5, 50):
-        await set_cap(store, cap)
-        base: Run | None = None
-        for label, step in STEPS:
-            run = await measure(store, counter, step, cap, repeats)
-            base = base or run
-            versus = (
-                f"  {base.seconds / run.seconds:5.1f}x as fast, "
-                f"{run.statements / base.statements:5.3f}x the statements"
-                if run is not base
-                else ""
-            )
-            print(
-                f"{cap:>4} {label:<9} {run.seconds:8.3f} {run.statements:>10} "
-                f"{run.statements / run.digests:>10.2f} {run.papers:>6}{versus}",
-                flush=True,
-            )
+    sizes = []
+    for first, count, labels, times in (
+        (0, workspaces, [label for label, _ in STEPS], repeats),
+        (workspaces, 9 * workspaces, AT_TEN_TIMES, 1),
+    ):
+        print(f"\n{name}: setting up {count} more workspaces ...", flush=True)
+        started = time.perf_counter()
+        await setup(store, count, first)
+        channels = await load_channels(store)
+        every = [s for subs in channels for s in subs]
+        async with store.unit() as unit:
+            matches = await unit.digests.candidates(every, {s.id: WATERMARK for s in every}, NOW)
+        print(
+            f"{name}: {len(every)} subscriptions in {len(channels)} channels of "
+            f"{first + count} workspaces, {len(matches)} candidate matches; setup "
+            f"{time.perf_counter() - started:.1f}s; best of {times}",
+            flush=True,
+        )
+        sizes.append(await measure_size(store, counter, times, labels))
+    print(f"\n{name}:")
+    print_sizes(*sizes)
     await store.close()
 
 
