@@ -201,7 +201,7 @@ class SqlDigestRepository:
         after: Mapping[int, datetime],
         until: datetime,
     ) -> list[DigestCandidate]:
-        """Matches of each subscription's topic in (after[subscription id], until], in three
+        """Matches of each subscription's topic in (after[subscription id], until], in two
         queries however many subscriptions.
 
         `after[id]` is never before that subscription's stored watermark. Each comes flagged:
@@ -215,14 +215,8 @@ class SqlDigestRepository:
         # for), so the statements are the same whatever the ids: they compile once and are
         # cached. Exact bounds per subscription are applied below.
         floor = min(after[s.id] for s in subscriptions)
-        ids = sorted({s.id for s in subscriptions})
-        stored = (
-            await self._session.execute(
-                select(SubscriptionRow.id, SubscriptionRow.workspace_id, SubscriptionRow.topic_id)
-                .where(SubscriptionRow.id.in_(ids))
-                .order_by(SubscriptionRow.id)
-            )
-        ).all()
+        given = {s.id: s for s in subscriptions}
+        ids = sorted(given)
         topics = await self._topic_matches(ids, floor, until)
         shown = await self._shown(ids, floor, until)
         return [
@@ -236,8 +230,8 @@ class SqlDigestRepository:
                 paper_version=found.paper_version,
                 ranking=found.ranking,
             )
-            for sub_id, workspace_id, topic_id in stored
-            for found in topics.get((workspace_id, topic_id), ())
+            for sub_id in ids
+            for found in topics.get((given[sub_id].workspace_id, given[sub_id].topic_id), ())
             if found.matched_at > after[sub_id]
         ]
 
