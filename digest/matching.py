@@ -40,6 +40,7 @@ BATCH = 4096  # papers turned into postings at a time (bounds memory on long run
 # searched for them as plain substrings, and only a paper holding one is tokenised: a handful of
 # topics then costs a few substring searches per paper, not a tokenisation.
 SCAN_LIMIT = 40
+SHORTEST_LIMIT = 1_000  # needles above which none is looked for (see Matcher)
 MEMO_LIMIT = 2_000_000
 # A run over at least this many papers may be split over worker processes (match's `workers`):
 # below it, starting them costs more than they save.
@@ -120,10 +121,13 @@ class Matcher:
         self._memo_limit = memo_limit
         # the pre-filter of a few topics (see digest.needles): what a paper must hold to be
         # tokenised, at the start of one of its tokens
-        needles = shortest(
-            set[str]().union(*(rule_needles(r.tree, terms, self._term_share) for r in self._rules))
+        held = set[str]().union(
+            *(rule_needles(r.tree, terms, self._term_share) for r in self._rules)
         )
-        self._needles = needles if len(needles) <= SCAN_LIMIT else None
+        # `shortest` compares every pair: with thousands of rules it took over a minute, and so
+        # many needles never come down to SCAN_LIMIT (going without the pre-filter is always safe)
+        needles = shortest(held) if len(held) <= SHORTEST_LIMIT else None
+        self._needles = needles if needles is not None and len(needles) <= SCAN_LIMIT else None
 
     @property
     def rule_count(self) -> int:
