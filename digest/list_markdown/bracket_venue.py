@@ -8,9 +8,9 @@ from digest.list_markdown.writing import (
     StyleWriter,
     arxiv_in_children,
     blank_line,
-    extra_links,
-    heading,
+    links_and_note,
     note_group,
+    plain_head,
     plain_title,
     title_line,
     title_link,
@@ -37,10 +37,7 @@ def format_item(item: ListItem) -> list[str]:
     line = "- " + (f"[{tag}] " if tag else "")
     link = title_link(item)
     line += f"[{escape_label(item.title)}]({link})" if link else plain_title(item.title)
-    line += extra_links(item, arxiv_label=None)
-    if item.note:
-        line += " " + _note(item.note)
-    lines = [line]
+    lines = [line + links_and_note(item, arxiv_label=None, note=_note)]
     if item.url and item.arxiv_link and not arxiv_in_children(item):
         lines.append(f"  - [arxiv version]({item.arxiv_link})")
     return lines
@@ -96,7 +93,7 @@ def _preamble(document: ListDocument) -> list[str]:
 def _head(document: ListDocument, section: DocSection) -> list[str]:
     if _is_subgroup(document, section):
         return [f"**{section.title}**"]
-    return [heading(section)]
+    return plain_head(document, section)
 
 
 WRITER = StyleWriter("bracket-venue", _preamble, _head, format_item, blank_line)

@@ -6,9 +6,8 @@ from digest.list_document import DocSection, ListDocument, ListItem
 from digest.list_markdown.writing import (
     StyleWriter,
     blank_line,
-    extra_links,
-    heading,
-    note_group,
+    links_and_note,
+    plain_head,
     plain_title,
     title_line,
     title_link,
@@ -24,15 +23,13 @@ def format_item(item: ListItem) -> list[str]:
     link = title_link(item)
     if link:
         line += f" [link]({link})"
-    line += extra_links(item)
-    if item.note:
-        line += " " + note_group(item.note)
-    return [line]
+    return [line + links_and_note(item)]
 
 
-def _head(_document: ListDocument, section: DocSection) -> list[str]:
+def _head(document: ListDocument, section: DocSection) -> list[str]:
     """A rule above each top-level section."""
-    return ["---", heading(section)] if section.depth == 0 else [heading(section)]
+    rule = ["---"] if section.depth == 0 else []
+    return [*rule, *plain_head(document, section)]
 
 
 WRITER = StyleWriter("conference-notes", title_line, _head, format_item, blank_line)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from digest.list_document import DocSection, ListDocument, ListItem
+from digest.list_document import ListDocument, ListItem
 from digest.list_markdown.inline import escape_label
 from digest.list_markdown.writing import (
     StyleWriter,
     blank_line,
     extra_links,
-    heading,
+    plain_head,
     plain_title,
     split_name,
     title_line,
@@ -38,11 +38,7 @@ def format_item(item: ListItem) -> list[str]:
     return [line]
 
 
-def _head(_document: ListDocument, section: DocSection) -> list[str]:
-    return [heading(section)]
-
-
-WRITER = StyleWriter("llmsys", title_line, _head, format_item, blank_line)
+WRITER = StyleWriter("llmsys", title_line, plain_head, format_item, blank_line)
 
 
 def write(document: ListDocument) -> str:

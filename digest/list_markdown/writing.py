@@ -95,6 +95,11 @@ def heading(section: DocSection) -> str:
     return "#" * min(section.depth + 2, MAX_HEADING) + " " + section.title
 
 
+def plain_head(_document: ListDocument, section: DocSection) -> list[str]:
+    """A section's heading line alone (no rule, no table header)."""
+    return [heading(section)]
+
+
 def blank_line(_section: DocSection) -> list[str]:
     """A section's end in most styles."""
     return [""]
@@ -156,3 +161,13 @@ def note_group(note: str) -> str:
         if depth < 0:
             break
     return f"[{note}]" if depth == 0 else f"[{escape_label(note)}]"
+
+
+def links_and_note(
+    item: ListItem, arxiv_label: str | None = "arXiv", note: Callable[[str], str] = note_group
+) -> str:
+    """What a bullet writes after its title: the other links, then the note as a group."""
+    text = extra_links(item, arxiv_label=arxiv_label)
+    if item.note:
+        text += " " + note(item.note)
+    return text
