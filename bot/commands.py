@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.command_words import first_word
 from bot.ports import ReplySpec
+from bot.setting_keys import SETTING_CHOICES
 from digest.models import WEEKDAYS
 
 # How answers are shown, declared before a handler runs (the adapter defers with it).
@@ -54,19 +55,6 @@ _SECTION = OptionSpec(
     "section", "List section, like Training / Distributed", autocomplete="section"
 )
 WEEKDAY_CHOICES = WEEKDAYS
-SETTING_CHOICES = (
-    "review-channel",
-    "admin-role",
-    "emoji",
-    "timezone",
-    "weekday",
-    "time",
-    "auto-approve",
-    "list-title",
-    "list-style",
-    "ranking",
-    "publish",
-)
 DIGEST_CHOICES = ("cap", "when-empty", "weekday", "time", "timezone", "resume")
 
 COMMANDS: tuple[CommandSpec, ...] = (

@@ -7,23 +7,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from bot.cli.common import LOCAL_WORKSPACE, CliError, opened_store, pick_workspace
+from bot.setting_keys import CLI_SETTING_KEYS
 
 if TYPE_CHECKING:
     from config import Settings
 
-# The keys of chat's `/paper settings` (bot.commands) but `publish`: `paperbot list publish`.
-SETTING_KEYS = (
-    "review-channel",
-    "admin-role",
-    "emoji",
-    "timezone",
-    "weekday",
-    "time",
-    "auto-approve",
-    "list-title",
-    "list-style",
-    "ranking",
-)
+SETTING_KEYS = CLI_SETTING_KEYS
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
