@@ -14,6 +14,7 @@ from digest.ports import Clock, UpsertResult
 from storage.batching import batches
 from storage.convert import authors_from_json, paper_from_row
 from storage.paper_rows import PAPER_COLUMNS, RowMaker
+from storage.staging_copy import copy_to_staging
 from storage.tables import HarvestStateRow, PaperRow
 
 # Ids per round trip: well under SQLite's 32,766 bound parameters for the IN list, and large
@@ -116,17 +117,7 @@ class SqlPaperRepository:
     ) -> list[tuple[str, bool]]:
         """PostgreSQL: COPY rows into a staging table, then one INSERT ... ON CONFLICT from
         it; (arxiv_id, inserted) for every row it wrote."""
-        await connection.exec_driver_sql(
-            f"CREATE TEMP TABLE {STAGING} (LIKE papers INCLUDING DEFAULTS) ON COMMIT DROP"
-        )
-        raw = (await connection.get_raw_connection()).driver_connection
-        assert raw is not None  # the psycopg connection under the session's transaction
-        async with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {STAGING} ({LISTED}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                await copy.write_row(row)
+        await copy_to_staging(connection, STAGING, "papers", PAPER_COLUMNS, rows)
         found: list[Any] = list((await connection.exec_driver_sql(POSTGRES_UPSERT)).all())
         await connection.exec_driver_sql(f"DROP TABLE {STAGING}")
         return [(str(arxiv_id), bool(new)) for arxiv_id, new in found]

@@ -12,6 +12,7 @@ from digest.models import Match, Subscription, Topic
 from digest.ports import Clock
 from storage.convert import subscription_from_row, topic_from_row
 from storage.paper_rows import MATCH_COLUMNS, RowMaker
+from storage.staging_copy import copy_to_staging
 from storage.tables import MatchRow, SubscriptionRow, TopicRow
 
 
@@ -246,19 +247,7 @@ class SqlMatchRepository:
         # The pairs already stored are skipped by the primary key: no read of `topic IN (...)
         # AND paper IN (...)`, whose cross product grew with both.
         if connection.dialect.name == "postgresql":
-            # COPY into a staging table and one INSERT from it (executemany costs a round trip
-            # of the pipeline per row)
-            await connection.exec_driver_sql(
-                f"CREATE TEMP TABLE {MATCH_STAGING} (LIKE matches) ON COMMIT DROP"
-            )
-            raw = (await connection.get_raw_connection()).driver_connection
-            assert raw is not None  # the psycopg connection under the session's transaction
-            async with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {MATCH_STAGING} ({listed}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    await copy.write_row(row)
+            await copy_to_staging(connection, MATCH_STAGING, "matches", MATCH_COLUMNS, rows)
             result = await connection.exec_driver_sql(
                 f"INSERT INTO matches ({listed}) SELECT {listed} FROM {MATCH_STAGING} "
                 "ON CONFLICT (topic_id, paper_id) DO NOTHING"
