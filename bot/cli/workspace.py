@@ -12,8 +12,6 @@ from bot.setting_keys import CLI_SETTING_KEYS
 if TYPE_CHECKING:
     from config import Settings
 
-SETTING_KEYS = CLI_SETTING_KEYS
-
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `workspace`."""
@@ -41,7 +39,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "paperbot workspace settings list-style llmsys",
     )
     settings.add_argument(
-        "key", nargs="?", choices=SETTING_KEYS, metavar="KEY", help=", ".join(SETTING_KEYS)
+        "key", nargs="?", choices=CLI_SETTING_KEYS, metavar="KEY", help=", ".join(CLI_SETTING_KEYS)
     )
     settings.add_argument("value", nargs="?", help="the new value (ranking: rule or learned)")
     settings.add_argument("--workspace", help="workspace (guild or team) id, if several")

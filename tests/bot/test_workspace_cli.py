@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.cli.workspace import SETTING_KEYS
-from bot.commands import SETTING_CHOICES
+from bot.setting_keys import CLI_SETTING_KEYS, SETTING_CHOICES
 from digest.clock import FixedClock
 from digest.models import Platform
 from storage.engine import create_engine
@@ -155,5 +154,5 @@ def test_the_settings_help_names_every_key_chat_has_and_the_rankings(
     assert "ranking: `learned` orders digests by what the group keeps" in out
     assert "`rule` by the rule's match score" in out
     # Every chat setting but `publish` (the command line has `paperbot list publish`).
-    assert set(SETTING_KEYS) == set(SETTING_CHOICES) - {"publish"}
-    assert all(key in out for key in SETTING_KEYS)
+    assert set(CLI_SETTING_KEYS) == set(SETTING_CHOICES) - {"publish"}
+    assert all(key in out for key in CLI_SETTING_KEYS)
