@@ -85,7 +85,7 @@ async def _ranker(unit: Unit, workspace: Workspace) -> tuple[Relevance | None, s
     keeps its own, trained in the background), and a line saying how the preview is ordered."""
     from digest.models import RANKINGS
     from digest.offload import inline
-    from digest.relevance import MIN_ENTRIES, Relevance, training_set
+    from digest.relevance import MATCH_WEIGHT, MIN_ENTRIES, Relevance, training_set
 
     ranking = workspace.settings.ranking
     if ranking != "learned":
@@ -93,14 +93,14 @@ async def _ranker(unit: Unit, workspace: Workspace) -> tuple[Relevance | None, s
     training = await training_set(unit, workspace.id)
     if not training.enough:
         return None, (
-            f"Order: the rule's (match score, then votes, then date) until the list has "
+            f"Order: the rule's ({RANKINGS['rule']}) until the list has "
             f"{MIN_ENTRIES} entries (it has {training.entries}); then learned."
         )
     relevance = Relevance(run=inline)
     await relevance.train(workspace.id, training)
     return relevance, (
         f"Order: learned, by what the list keeps ({training.entries} entries): relevance "
-        "+ 0.05 x match score."
+        f"+ {MATCH_WEIGHT:g} x match score."
     )
 
 
