@@ -273,9 +273,8 @@ def quality(cases: Sequence[Case], verbose: bool) -> None:
 ENTRIES = 30
 
 
-async def learned_lists(store: SqlStore, rng: random.Random) -> Relevance:
-    """Give every workspace ENTRIES more entries (titles of other papers) and the learned order,
-    and train its model; returns the ranker."""
+async def learned_lists(store: SqlStore, rng: random.Random) -> None:
+    """Give every workspace ENTRIES more entries (titles of other papers) and the learned order."""
     async with store.unit() as unit:
         titles = [p.title for p in await unit.papers.announced_between(date.min, date.max)]
         workspaces = await unit.workspaces.all()
@@ -285,6 +284,13 @@ async def learned_lists(store: SqlStore, rng: random.Random) -> Relevance:
             await unit.lists.add_entries(workspace.id, entries, digests.WATERMARK)
             learned = replace(workspace.settings, ranking="learned")
             await unit.workspaces.update_settings(workspace.id, learned)
+
+
+async def trained(store: SqlStore) -> Relevance:
+    """A new ranker (no paper read or scored yet, as in a new week) with every workspace's
+    model trained."""
+    async with store.unit() as unit:
+        workspaces = await unit.workspaces.all()
     relevance = Relevance(run=inline)
     for workspace in workspaces:
         async with store.unit() as unit:
@@ -314,7 +320,8 @@ async def build_times(subscriptions: int, repeats: int) -> None:
         started = time.perf_counter()
         workspaces = max(1, subscriptions // digests.SUBSCRIPTIONS_PER_WORKSPACE)
         channels = await digests.setup(store, workspaces)
-        relevance = await learned_lists(store, random.Random(16))
+        await learned_lists(store, random.Random(16))
+        relevance = await trained(store)
         count = sum(len(subs) for subs in channels)
         print(
             f"\nbuild: {count} subscriptions in {len(channels)} channels of {workspaces}"
@@ -327,7 +334,8 @@ async def build_times(subscriptions: int, repeats: int) -> None:
         print(f"{'run':>4} {'rule':>8} {'learned':>8} {'ratio':>6} {'again':>8} {'ratio':>6}")
         for run in range(repeats):
             off.append(await per_channel(store, channels, None))
-            relevance.forget_papers()
+            if run:
+                relevance = await trained(store)  # outside the timed builds
             cold.append(await per_channel(store, channels, relevance))
             warm.append(await per_channel(store, channels, relevance))
             yardsticks.append(run_baseline())

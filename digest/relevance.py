@@ -279,11 +279,6 @@ class Relevance:
         self.refresh(workspace_id, training)
         await self.settle()
 
-    def forget_papers(self) -> None:
-        """Drop the papers' cached tokens and scores (a new week's build, in benchmarks)."""
-        self._counts.clear()
-        self._scores.clear()
-
     def model(self, workspace_id: int) -> RelevanceModel | None:
         """The workspace's newest model ready, if any."""
         ready = self._models.ready(workspace_id)
