@@ -32,6 +32,8 @@ class BackgroundModels(Generic[D, M]):
         self._ready: dict[int, tuple[str, M]] = {}
         self._training: dict[int, asyncio.Task[None]] = {}
         self._next: dict[int, tuple[str, D]] = {}
+        # Dropped while a training ran: that training's model is not kept.
+        self._dropped: set[int] = set()
         self.trainings = 0
 
     def refresh(self, workspace_id: int, version: str, data: D) -> None:
@@ -47,9 +49,12 @@ class BackgroundModels(Generic[D, M]):
         self._training[workspace_id] = task
 
     def drop(self, workspace_id: int) -> None:
-        """Forget the workspace's model and any training waiting for it."""
+        """Forget the workspace's model and any training waiting for it; one under way is not
+        kept (its data was dropped while it ran)."""
         self._ready.pop(workspace_id, None)
         self._next.pop(workspace_id, None)
+        if workspace_id in self._training:
+            self._dropped.add(workspace_id)
 
     def ready(self, workspace_id: int) -> tuple[str, M] | None:
         """The workspace's newest model ready, with the version of its data."""
@@ -60,8 +65,11 @@ class BackgroundModels(Generic[D, M]):
             while True:
                 model = await self._run(self._train_one, data)
                 self.trainings += 1
-                self._ready[workspace_id] = (version, model)
+                dropped = workspace_id in self._dropped
+                self._dropped.discard(workspace_id)
                 wanted = self._next.pop(workspace_id, None)
+                if not dropped or (wanted is not None and wanted[0] == version):
+                    self._ready[workspace_id] = (version, model)
                 if wanted is None or wanted[0] == version:
                     return
                 version, data = wanted
@@ -70,6 +78,7 @@ class BackgroundModels(Generic[D, M]):
             log.exception("training the %s of workspace %d failed", self._what, workspace_id)
         finally:
             self._training.pop(workspace_id, None)
+            self._dropped.discard(workspace_id)
 
     async def settle(self) -> None:
         """Wait until no training runs (at shutdown, and in tests)."""

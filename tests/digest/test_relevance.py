@@ -196,3 +196,17 @@ async def test_each_paper_is_scored_once_per_model_however_many_channels(
     assert [i.paper.arxiv_id for i in first.items] == [i.paper.arxiv_id for i in second.items]
     assert first.items[0].paper.title == CHOSEN
     assert relevance.scored == len(OTHERS) + 1
+
+
+async def test_a_list_shrunk_below_the_minimum_while_training_keeps_the_rule_order() -> None:
+    relevance = Relevance()
+    workspace_id = 1
+    enough = TrainingSet(tuple(Example(title) for title in LIST), len(LIST))
+    few = TrainingSet(enough.examples[: MIN_ENTRIES - 1], MIN_ENTRIES - 1)
+    relevance.refresh(workspace_id, enough)
+    relevance.refresh(workspace_id, few)  # entries removed while the model trains
+    await relevance.settle()
+    assert relevance.model(workspace_id) is None
+    relevance.refresh(workspace_id, enough)  # and back: it learns again
+    await relevance.settle()
+    assert relevance.model(workspace_id) is not None
