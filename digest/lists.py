@@ -204,6 +204,12 @@ def export_markdown(view: ListView, style: str = "llmsys") -> str:
     return write_list(view_document(view), style)
 
 
+def describe_removed_section(path: str, below: int) -> str:
+    """`section “A” and the 2 empty sections below it`, as `remove_section` returned them."""
+    with_below = f" and the {below} empty section{'s' if below != 1 else ''} below it"
+    return f"section “{path}”" + (with_below if below else "")
+
+
 def describe_entry(entry: ListEntry) -> str:
     """`#12 “Title”` as the chat commands name an entry."""
     return f"#{entry.id} “{entry.title}”"
