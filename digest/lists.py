@@ -88,7 +88,11 @@ def _child(sections: list[ListSection], parent_id: int | None, title: str) -> Li
 
 async def find_section(unit: Unit, workspace_id: int, path: str) -> ListSection | None:
     """The section at `path` ("Training / Distributed", any case), or None."""
-    sections = await unit.lists.sections(workspace_id)
+    return _section_at(await unit.lists.sections(workspace_id), path)
+
+
+def _section_at(sections: list[ListSection], path: str) -> ListSection | None:
+    """The section at `path` among `sections` (any case), or None."""
     parent: ListSection | None = None
     for part in split_path(path):
         parent = _child(sections, parent.id if parent else None, part)
@@ -200,6 +204,12 @@ def export_markdown(view: ListView, style: str = "llmsys") -> str:
     return write_list(view_document(view), style)
 
 
+def describe_removed_section(path: str, below: int) -> str:
+    """`section “A” and the 2 empty sections below it`, as `remove_section` returned them."""
+    with_below = f" and the {below} empty section{'s' if below != 1 else ''} below it"
+    return f"section “{path}”" + (with_below if below else "")
+
+
 def describe_entry(entry: ListEntry) -> str:
     """`#12 “Title”` as the chat commands name an entry."""
     return f"#{entry.id} “{entry.title}”"
@@ -258,8 +268,12 @@ async def remove_entry(
 async def _existing_section(unit: Unit, workspace_id: int, path: str) -> ListSection:
     section = await find_section(unit, workspace_id, path)
     if section is None:
-        raise ListError(f"There is no section “{path}”. `/paper list` shows them.")
+        raise _no_section(path)
     return section
+
+
+def _no_section(path: str) -> ListError:
+    return ListError(f"There is no section “{path}”. `/paper list` shows them.")
 
 
 async def rename_section(unit: Unit, workspace_id: int, path: str, title: str) -> ListSection:
@@ -309,8 +323,10 @@ async def remove_section(
 
     Returns the section's path and how many sections below it went with it.
     """
-    section = await _existing_section(unit, workspace_id, path)
-    sections = await unit.lists.sections(workspace_id)
+    sections = await unit.lists.sections(workspace_id)  # once: to find it and what is below it
+    section = _section_at(sections, path)
+    if section is None:
+        raise _no_section(path)
     where = SECTION_SEPARATOR.join(section_paths(sections)[section.id])
     removed = subtree_ids(sections, section.id)
     inside = [e for e in await unit.lists.entries(workspace_id) if e.section_id in removed]

@@ -267,7 +267,12 @@ async def _show(args: argparse.Namespace, settings: Settings) -> int:
 async def _remove_section(args: argparse.Namespace, settings: Settings) -> int:
     from bot.command_words import unquoted
     from digest.clock import SystemClock
-    from digest.lists import ListError, SectionNotEmpty, remove_section
+    from digest.lists import (
+        ListError,
+        SectionNotEmpty,
+        describe_removed_section,
+        remove_section,
+    )
 
     async with opened_store(settings) as store, store.unit() as unit:
         workspace = await pick_workspace(unit, args.workspace, settings)
@@ -282,8 +287,5 @@ async def _remove_section(args: argparse.Namespace, settings: Settings) -> int:
             ) from exc
         except ListError as exc:
             raise CliError(str(exc).replace("`/paper list`", "`paperbot list show`")) from exc
-    with_below = (
-        f" and the {below} empty section{'s' if below != 1 else ''} below it" if below else ""
-    )
-    print(f"removed section “{path}”{with_below} from the list of {workspace.name}")
+    print(f"removed {describe_removed_section(path, below)} from the list of {workspace.name}")
     return 0

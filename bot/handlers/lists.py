@@ -99,7 +99,4 @@ async def remove_section(ctx: Context, invocation: Invocation) -> OutboundMessag
             ctx.clock.now(),
         )
     await ctx.list_changed(workspace.id)
-    with_below = (
-        f" and the {below} empty section{'s' if below != 1 else ''} below it" if below else ""
-    )
-    return messages.public(f"Removed section “{path}”{with_below} from the list.")
+    return messages.public(f"Removed {lists.describe_removed_section(path, below)} from the list.")

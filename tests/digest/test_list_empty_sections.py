@@ -147,3 +147,29 @@ async def test_an_emptied_section_is_removed_and_keeps_its_history(
             "Surveys",
             "Serving",
         ]
+
+
+async def test_removing_a_section_finds_it_among_the_sections_it_reads_once(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    from sqlalchemy import event
+
+    ws = await _imported(store, clock)
+    async with store.unit() as unit:
+        await remove_entry(unit, ws.id, "2309.06180", "admin", clock.now())
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with store.unit() as unit:
+            assert await remove_section(unit, ws.id, "Serving", "admin", clock.now()) == (
+                "Serving",
+                0,
+            )
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", count)
+    # Once to find it and the sections below it, once inside `entries` (for their order).
+    assert sum(1 for s in statements if s.startswith("SELECT list_sections.")) == 2
