@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.command_words import first_word
 from bot.ports import ReplySpec
@@ -54,6 +54,7 @@ _ENTRY = OptionSpec(
 _SECTION = OptionSpec(
     "section", "List section, like Training / Distributed", autocomplete="section"
 )
+_SECTION_REST = replace(_SECTION, rest=True)  # last option: takes a path with spaces unquoted
 WEEKDAY_CHOICES = WEEKDAYS
 DIGEST_CHOICES = ("cap", "when-empty", "weekday", "time", "timezone", "resume")
 
@@ -142,7 +143,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "list-move",
         "Move a list entry to another section (created if new)",
-        (_ENTRY, OptionSpec("section", _SECTION.help, rest=True, autocomplete="section")),
+        (_ENTRY, _SECTION_REST),
         admin_only=True,
         reply=PUBLIC,
     ),
@@ -165,7 +166,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Reorder a section among its siblings",
         (
             OptionSpec("where", "up, down, first, last or a position like 2"),
-            OptionSpec("section", _SECTION.help, rest=True, autocomplete="section"),
+            _SECTION_REST,
         ),
         admin_only=True,
         reply=PUBLIC,
@@ -173,7 +174,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "section-remove",
         "Remove an empty section of the list (one that still holds entries stays)",
-        (OptionSpec("section", _SECTION.help, rest=True, autocomplete="section"),),
+        (_SECTION_REST,),
         admin_only=True,
         reply=PUBLIC,
     ),
