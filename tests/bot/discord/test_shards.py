@@ -15,7 +15,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.cli.run import RunOptions, run
-from bot.discord.shards import IDENTIFY_INTERVAL, IdentifyGate, Shards, shard_ids
+from bot.discord.shards import DISCORD_IDENTIFY_INTERVAL, IdentifyGate, Shards, shard_ids
 from config import Settings
 from storage.engine import create_engine
 from tests.bot.discord.fake_discord import TOKEN, FakeDiscord
@@ -99,7 +99,7 @@ async def test_paperbot_run_runs_its_shards_each_identify_in_turn(
             await running
     assert sorted(tuple(i["shard"]) for i in identified) == [(0, 4), (1, 4)]
     # Discord's five seconds between two IDENTIFYs, kept through the lock on the database.
-    assert identified.times[1] - identified.times[0] >= IDENTIFY_INTERVAL
+    assert identified.times[1] - identified.times[0] >= DISCORD_IDENTIFY_INTERVAL
 
 
 def test_shards_need_a_count_and_postgresql_for_the_others(
