@@ -75,9 +75,10 @@ class Platform(enum.StrEnum):
 
 
 # How a workspace's digests may order their papers (WorkspaceSettings.ranking), as settings show.
+LEARNED_MIN_ENTRIES = 20  # a list shorter than this keeps the rule order
 RANKINGS = {
     "rule": "match score, then votes, then date",
-    "learned": "by what the list keeps, from 20 entries on",
+    "learned": f"by what the list keeps, from {LEARNED_MIN_ENTRIES} entries on",
 }
 
 

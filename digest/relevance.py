@@ -22,13 +22,19 @@ from itertools import pairwise
 from typing import Any
 
 from digest.background_training import BackgroundModels
-from digest.models import DigestCandidate, Likeness, NominationStatus, Paper, Subscription
+from digest.models import (
+    LEARNED_MIN_ENTRIES,
+    DigestCandidate,
+    Likeness,
+    NominationStatus,
+    Paper,
+    Subscription,
+)
 from digest.offload import Offload
 from digest.ports import Unit
 from digest.text import keys
 
 # Fewer entries than this teach too little: the workspace keeps the rule order.
-MIN_ENTRIES = 20
 # The learned order's value of a candidate: relevance + MATCH_WEIGHT x match score. Scores are
 # mostly 2 or 3, so the rule's score breaks near ties and relevance decides the rest.
 MATCH_WEIGHT = 0.05
@@ -89,8 +95,8 @@ class TrainingSet:
 
     @property
     def enough(self) -> bool:
-        """Whether the list has enough entries to learn from (MIN_ENTRIES)."""
-        return self.entries >= MIN_ENTRIES
+        """Whether the list has enough entries to learn from (LEARNED_MIN_ENTRIES)."""
+        return self.entries >= LEARNED_MIN_ENTRIES
 
 
 def features(example: Example) -> list[str]:

@@ -83,9 +83,9 @@ async def run(args: argparse.Namespace, settings: Settings, clock: Clock | None 
 async def _ranker(unit: Unit, workspace: Workspace) -> tuple[Relevance | None, str]:
     """The workspace's relevance model, trained now from what the bot trains it on (the bot
     keeps its own, trained in the background), and a line saying how the preview is ordered."""
-    from digest.models import RANKINGS
+    from digest.models import LEARNED_MIN_ENTRIES, RANKINGS
     from digest.offload import inline
-    from digest.relevance import MATCH_WEIGHT, MIN_ENTRIES, Relevance, training_set
+    from digest.relevance import MATCH_WEIGHT, Relevance, training_set
 
     ranking = workspace.settings.ranking
     if ranking != "learned":
@@ -94,7 +94,7 @@ async def _ranker(unit: Unit, workspace: Workspace) -> tuple[Relevance | None, s
     if not training.enough:
         return None, (
             f"Order: the rule's ({RANKINGS['rule']}) until the list has "
-            f"{MIN_ENTRIES} entries (it has {training.entries}); then learned."
+            f"{LEARNED_MIN_ENTRIES} entries (it has {training.entries}); then learned."
         )
     relevance = Relevance(run=inline)
     await relevance.train(workspace.id, training)

@@ -9,9 +9,8 @@ from dataclasses import replace
 from typing import Any
 
 from digest import weekly
-from digest.models import Digest, NominationStatus, Subscription, Workspace
+from digest.models import LEARNED_MIN_ENTRIES, Digest, NominationStatus, Subscription, Workspace
 from digest.relevance import (
-    MIN_ENTRIES,
     Example,
     Relevance,
     RelevanceModel,
@@ -72,7 +71,7 @@ async def test_the_rule_setting_keeps_todays_order(sqlite_store: SqlStore) -> No
 
 
 async def test_fewer_than_twenty_entries_keep_todays_order(sqlite_store: SqlStore) -> None:
-    workspace, sub, _ = await _world(sqlite_store, entries=MIN_ENTRIES - 1)
+    workspace, sub, _ = await _world(sqlite_store, entries=LEARNED_MIN_ENTRIES - 1)
     relevance = await _trained(sqlite_store, workspace)
     assert relevance.model(workspace.id) is None and relevance.trainings == 0
     digest = await _build(sqlite_store, sub, relevance)
@@ -202,7 +201,7 @@ async def test_a_list_shrunk_below_the_minimum_while_training_keeps_the_rule_ord
     relevance = Relevance()
     workspace_id = 1
     enough = TrainingSet(tuple(Example(title) for title in LIST), len(LIST))
-    few = TrainingSet(enough.examples[: MIN_ENTRIES - 1], MIN_ENTRIES - 1)
+    few = TrainingSet(enough.examples[: LEARNED_MIN_ENTRIES - 1], LEARNED_MIN_ENTRIES - 1)
     relevance.refresh(workspace_id, enough)
     relevance.refresh(workspace_id, few)  # entries removed while the model trains
     await relevance.settle()
