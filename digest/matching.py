@@ -15,15 +15,14 @@ a category, venue or has:code term. Those terms, rendered, are the match's `term
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from digest.collection_pause import collection_paused
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
 from digest.matching_pool import can_fork, match_in_workers
 from digest.models import Match, Paper, Topic
@@ -283,7 +282,7 @@ class Matcher:
             return found
         ids = [paper.arxiv_id for paper in papers]
         topic_ids = [rule.topic_ids for rule in self._rules]
-        with _collection_paused():
+        with collection_paused():
             rows: Iterable[Row]
             if workers > 1 and len(papers) >= PARALLEL_MIN and can_fork():
                 rows = match_in_workers(self, papers, workers)
@@ -326,21 +325,3 @@ def _select(
         if not within:
             break
     return within
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while a run builds its matches and postings.
-
-    A big run allocates millions of objects that live on (matches) or hold no cycles (postings,
-    tokens); each collection would walk every live object of the process again, a fifth of a
-    10,000-rule run over the corpus. Reference counting still frees everything as usual.
-    """
-    if not gc.isenabled():  # paused by a caller (or another thread's run): theirs to resume
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
