@@ -337,9 +337,11 @@ class SqlDigestRepository:
         """(subscription id, paper id) of the window's matches already shown in the
         subscription's channel (not in an overflow)."""
         sub, match = SubscriptionRow, MatchRow
-        # Selecting a column of the channel's index (not `*`) lets SQLite look among the
-        # channel's own digests (a handful) rather than every digest that showed the paper in
-        # any workspace, which grows with the number of subscriptions.
+        # Looked up among the channel's own digests (a handful), each probed by its items'
+        # primary key, rather than among every digest that showed the paper in any workspace,
+        # which grows with the number of subscriptions. Selecting a column of the channel's
+        # index (not `*`) lets SQLite plan it so; PostgreSQL turns an EXISTS into a semi-join
+        # over the paper's items in every workspace unless OFFSET 0 keeps it a subquery.
         shown = (
             select(DigestRow.id)
             .where(
@@ -349,6 +351,7 @@ class SqlDigestRepository:
                 DigestItemRow.paper_id == match.paper_id,
                 DigestItemRow.overflow.is_(False),
             )
+            .offset(0)
             .exists()
         )
         rows = await self._session.execute(

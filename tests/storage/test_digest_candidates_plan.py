@@ -2,7 +2,9 @@
 
 Looking it up by paper instead visits every digest, of every workspace, that showed the paper:
 a cost per candidate that grows with the number of subscriptions (recording 10x the digests took
-17x the time). SQLite's plan is read with EXPLAIN QUERY PLAN; PostgreSQL plans by statistics.
+17x the time). SQLite's plan is read with EXPLAIN QUERY PLAN; PostgreSQL plans by statistics,
+but OFFSET 0 keeps the lookup a subquery run per candidate (a semi-join read the paper's items
+in every workspace: at 10,000 subscriptions, 5.9 ms a channel instead of 0.23 ms).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from digest.clock import FixedClock
@@ -61,3 +64,15 @@ async def test_shown_is_looked_up_among_the_channels_digests(
         steps = [str(row[-1]) for row in plan]
     assert any("digests USING COVERING INDEX ix_digests_channel" in s for s in steps), steps
     assert not any("ix_digest_items_paper_id" in s for s in steps), steps
+
+
+@pytest.mark.parametrize("migrated_url", ["postgresql"], indirect=True)
+async def test_postgresql_looks_shown_up_per_candidate_not_by_a_semi_join(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    statement, parameters = await _candidates_statement(store, clock)
+    async with store.engine.connect() as conn:
+        plan = await conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        steps = "\n".join(str(row[0]) for row in plan)
+    assert "SubPlan" in steps, steps
+    assert "Semi Join" not in steps, steps
