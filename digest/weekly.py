@@ -122,10 +122,11 @@ def _picks(
 
 def _share_cap(picks: list[_Pick], cap: int) -> tuple[list[_Pick], list[_Pick]]:
     """Kept and overflow: topics take turns (best topic first) so a broad one cannot fill it."""
+    ranked = sorted(picks, key=lambda p: p.key)
     queues: dict[int, deque[_Pick]] = defaultdict(deque)
-    for pick in sorted(picks, key=lambda p: p.key):
+    for pick in ranked:
         queues[pick.topic.id].append(pick)
-    order = sorted(queues, key=lambda topic_id: queues[topic_id][0].key)
+    order = list(queues)  # each topic first seen at its best pick: best topic first
     kept: list[_Pick] = []
     turn = 0
     waiting = len(picks)
@@ -135,8 +136,8 @@ def _share_cap(picks: list[_Pick], cap: int) -> tuple[list[_Pick], list[_Pick]]:
             kept.append(queue.popleft())
             waiting -= 1
         turn += 1
-    overflow = sorted((p for t in order for p in queues[t]), key=lambda p: p.key)
-    return kept, overflow
+    taken = {id(p) for p in kept}
+    return kept, [p for p in ranked if id(p) not in taken]
 
 
 @dataclass(frozen=True, slots=True)

@@ -272,7 +272,10 @@ class SqlDigestRepository:
             )
             .scalar_subquery()
         )
-        rows = await self._session.execute(
+        # Through the session's connection, not the ORM: plain column rows (a hundred thousand
+        # at 10,000 subscriptions) need none of its loading.
+        connection = await self._session.connection()
+        rows = await connection.execute(
             select(
                 followed.c.workspace_id,
                 match.topic_id,
@@ -354,7 +357,8 @@ class SqlDigestRepository:
             .offset(0)
             .exists()
         )
-        rows = await self._session.execute(
+        connection = await self._session.connection()  # column rows: no ORM loading
+        rows = await connection.execute(
             select(sub.id, match.paper_id)
             .select_from(sub)
             .join(
