@@ -55,13 +55,18 @@ async def _candidates_statement(store: SqlStore, clock: FixedClock) -> tuple[str
     return query
 
 
+async def _plan(store: SqlStore, clock: FixedClock, explain: str) -> list[str]:
+    """The lines of the engine's plan (`explain`: its EXPLAIN command) of the candidates query."""
+    statement, parameters = await _candidates_statement(store, clock)
+    async with store.engine.connect() as conn:
+        rows = await conn.exec_driver_sql(f"{explain} {statement}", parameters)
+        return [str(row[-1]) for row in rows]
+
+
 async def test_shown_is_looked_up_among_the_channels_digests(
     sqlite_store: SqlStore, clock: FixedClock
 ) -> None:
-    statement, parameters = await _candidates_statement(sqlite_store, clock)
-    async with sqlite_store.engine.connect() as conn:
-        plan = await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        steps = [str(row[-1]) for row in plan]
+    steps = await _plan(sqlite_store, clock, "EXPLAIN QUERY PLAN")
     assert any("digests USING COVERING INDEX ix_digests_channel" in s for s in steps), steps
     assert not any("ix_digest_items_paper_id" in s for s in steps), steps
 
@@ -70,9 +75,6 @@ async def test_shown_is_looked_up_among_the_channels_digests(
 async def test_postgresql_looks_shown_up_per_candidate_not_by_a_semi_join(
     store: SqlStore, clock: FixedClock
 ) -> None:
-    statement, parameters = await _candidates_statement(store, clock)
-    async with store.engine.connect() as conn:
-        plan = await conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-        steps = "\n".join(str(row[0]) for row in plan)
+    steps = "\n".join(await _plan(store, clock, "EXPLAIN"))
     assert "SubPlan" in steps, steps
     assert "Semi Join" not in steps, steps
