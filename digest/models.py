@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from digest.arxiv_links import abs_url as abs_page_url
 from digest.list_document import ItemLayout, SectionLayout
@@ -337,9 +338,13 @@ class ListEntry:
     layout: ItemLayout | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DigestCandidate:
-    """A match a subscription's next digest may show, with what the workspace knows of it."""
+class DigestCandidate(NamedTuple):
+    """A match a subscription's next digest may show, with what the workspace knows of it.
+
+    A typed tuple rather than a frozen dataclass, immutable all the same: a build makes one for
+    every subscription's every match in the window (200,000 for 10,000 subscriptions), and a
+    tuple is made in a quarter of the time. Changed with `_replace`.
+    """
 
     subscription_id: int
     match: Match

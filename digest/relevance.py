@@ -329,7 +329,7 @@ class Relevance:
                 out.append(candidate)
                 continue
             rank = learned_rank(judged[0], candidate.match.score)
-            out.append(replace(candidate, rank=rank, likeness=judged[1]))
+            out.append(candidate._replace(rank=rank, likeness=judged[1]))
         return out, papers
 
     async def _read(self, unit: Unit, versions: set[tuple[str, int]]) -> dict[str, Paper]:
