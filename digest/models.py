@@ -343,7 +343,7 @@ class DigestCandidate(NamedTuple):
 
     A typed tuple rather than a frozen dataclass, immutable all the same: a build makes one for
     every subscription's every match in the window (200,000 for 10,000 subscriptions), and a
-    tuple is made in a quarter of the time. Changed with `_replace`.
+    tuple is made in less than half the time (0.58 µs against 1.34). Changed with `_replace`.
     """
 
     subscription_id: int
