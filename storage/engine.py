@@ -40,6 +40,8 @@ def create_engine(database_url: str, echo: bool = False) -> AsyncEngine:
     # No JIT compilation: the digest and ingestion queries are many short index lookups whose
     # correlated subqueries inflate the planner's cost estimates past jit_above_cost, and the
     # compiling then took 0.14 to 0.24 s of a 0.4 s query (10,000 subscriptions' candidates).
-    return create_async_engine(
-        url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c jit=off"}
-    )
+    # Added to the URL's own `options` (server settings given there are kept).
+    given = url.query.get("options", ())
+    options = (given,) if isinstance(given, str) else tuple(given)
+    url = url.update_query_dict({"options": " ".join((*options, "-c jit=off"))})
+    return create_async_engine(url, echo=echo, pool_pre_ping=True)

@@ -24,6 +24,12 @@ async def test_postgresql_connections_run_without_jit_compilation(database_url: 
     assert await _settings(database_url, "SHOW jit") == ["off"]
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_server_options_given_in_the_url_are_kept_beside_jit_off(database_url: str) -> None:
+    url = f"{database_url}?options=-c%20statement_timeout%3D5000"
+    assert await _settings(url, "SHOW statement_timeout", "SHOW jit") == ["5s", "off"]
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_sqlite_connections_use_wal_and_foreign_keys(database_url: str) -> None:
     found = await _settings(database_url, "PRAGMA journal_mode", "PRAGMA foreign_keys")
