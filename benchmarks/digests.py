@@ -295,22 +295,17 @@ def _payloads(digest: Digest) -> list[dict[str, Any]]:
 Step = Callable[[SqlStore, list[list[Subscription]]], Awaitable[list[Built]]]
 
 
-async def measure(store: SqlStore, counter: Counter, step: Step, cap: int, repeats: int) -> Run:
-    """Best time of `repeats` runs of a step, and its statements (the same every run)."""
-    best: Run | None = None
-    for _ in range(repeats):
-        channels = await load_channels(store)
-        counter.statements = 0
-        started = time.perf_counter()
-        digests = await step(store, channels)
-        seconds = time.perf_counter() - started
-        statements = counter.statements
-        await reset(store)
-        assert all(d.cap == cap for d in digests)
-        run = Run(seconds, statements, len(digests), sum(d.papers for d in digests))
-        best = run if best is None or run.seconds < best.seconds else best
-    assert best is not None
-    return best
+async def measure(store: SqlStore, counter: Counter, step: Step, cap: int) -> Run:
+    """One run of a step: its time and its statements; what it wrote is undone after."""
+    channels = await load_channels(store)
+    counter.statements = 0
+    started = time.perf_counter()
+    digests = await step(store, channels)
+    seconds = time.perf_counter() - started
+    statements = counter.statements
+    await reset(store)
+    assert all(d.cap == cap for d in digests)
+    return Run(seconds, statements, len(digests), sum(d.papers for d in digests))
 
 
 async def load_channels(store: SqlStore) -> list[list[Subscription]]:
@@ -394,7 +389,7 @@ async def measure_both(small: Scale, large: Scale, repeats: int) -> tuple[Size, 
                 for scale, kept in zip((small, large), runs, strict=True):
                     if scale is large and label not in AT_TEN_TIMES:
                         continue
-                    run = await measure(scale.store, scale.counter, step, cap, 1)
+                    run = await measure(scale.store, scale.counter, step, cap)
                     if (cap, label) not in kept or run.seconds < kept[(cap, label)].seconds:
                         kept[(cap, label)] = run
             ten = runs[1].get((cap, label))
