@@ -20,12 +20,13 @@ from datetime import date, datetime, time
 from typing import IO, Any
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Table, func, insert, select, text
+from sqlalchemy import Column, Table, func, insert, select, text, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import TypeDecorator
 
 from storage.migrate import alembic_config, current_revision
+from storage.repositories.digests import record_shown
 from storage.tables import Base
 
 FORMAT = "paperbot-export"
@@ -222,6 +223,9 @@ async def import_all(engine: AsyncEngine, document: Mapping[str, Any]) -> dict[s
             await _empty(connection)
             for table in tables():
                 counts[table.name] = await _insert(connection, table, given.get(table.name, []))
+            if "shown_papers" not in given:  # an export made before the table existed
+                derived = await connection.execute(record_shown(connection.dialect.name, true()))
+                counts["shown_papers"] = derived.rowcount
             if connection.dialect.name == "postgresql":
                 await _reset_sequences(connection)
     except IntegrityError as error:

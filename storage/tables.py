@@ -202,6 +202,26 @@ class DigestItemRow(Base):
     overflow: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class ShownPaperRow(Base):
+    """A paper a channel has been shown (its first digest showing it; overflow is not shown).
+
+    Derived from the digests' items when a digest is saved, keyed by channel first: "shown here
+    before" is then one probe per candidate, however long the channel's history and however many
+    other workspaces showed the paper.
+    """
+
+    __tablename__ = "shown_papers"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paper_id: Mapped[str] = mapped_column(
+        ForeignKey("papers.arxiv_id", ondelete="CASCADE"), primary_key=True
+    )
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), index=True)
+
+
 class OutboxRow(Base):
     """A message to post: written first, posted after, never lost."""
 

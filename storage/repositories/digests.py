@@ -9,7 +9,9 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, and_, cast, exists, func, insert, select
+from sqlalchemy import ColumnElement, Executable, Text, and_, cast, exists, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from digest.models import (
@@ -30,6 +32,7 @@ from storage.tables import (
     MatchRow,
     NominationRow,
     PaperRow,
+    ShownPaperRow,
     SubscriptionRow,
     VoteRow,
     WorkspaceRow,
@@ -116,17 +119,16 @@ class SqlDigestRepository:
         ]
         if shown or over:
             await self._session.execute(insert(DigestItemRow), shown + over)
+        if shown:
+            dialect = self._session.get_bind().dialect.name
+            await self._session.execute(record_shown(dialect, DigestItemRow.digest_id == row.id))
         return replace(digest, id=row.id)
 
     async def shown_paper_ids(self, workspace_id: int, channel_id: str) -> set[str]:
         """Papers this channel has already been shown in any digest (not its overflow)."""
         rows = await self._session.scalars(
-            select(DigestItemRow.paper_id)
-            .join(DigestRow, DigestRow.id == DigestItemRow.digest_id)
-            .where(
-                DigestRow.workspace_id == workspace_id,
-                DigestRow.channel_id == channel_id,
-                DigestItemRow.overflow.is_(False),
+            select(ShownPaperRow.paper_id).where(
+                ShownPaperRow.workspace_id == workspace_id, ShownPaperRow.channel_id == channel_id
             )
         )
         return set(rows)
@@ -340,22 +342,13 @@ class SqlDigestRepository:
         """(subscription id, paper id) of the window's matches already shown in the
         subscription's channel (not in an overflow)."""
         sub, match = SubscriptionRow, MatchRow
-        # Looked up among the channel's own digests (a handful), each probed by its items'
-        # primary key, rather than among every digest that showed the paper in any workspace,
-        # which grows with the number of subscriptions. Selecting a column of the channel's
-        # index (not `*`) lets SQLite plan it so; PostgreSQL turns an EXISTS into a semi-join
-        # over the paper's items in every workspace unless OFFSET 0 keeps it a subquery.
-        shown = (
-            select(DigestRow.id)
-            .where(
-                DigestRow.workspace_id == sub.workspace_id,
-                DigestRow.channel_id == sub.channel_id,
-                DigestItemRow.digest_id == DigestRow.id,
-                DigestItemRow.paper_id == match.paper_id,
-                DigestItemRow.overflow.is_(False),
-            )
-            .offset(0)
-            .exists()
+        # One probe of the channel's shown papers per candidate (or, as PostgreSQL may plan it
+        # for many channels at once, a join over those channels' rows): never a walk of every
+        # digest, in any workspace, that showed the paper, nor of the channel's whole history.
+        shown = exists().where(
+            ShownPaperRow.workspace_id == sub.workspace_id,
+            ShownPaperRow.channel_id == sub.channel_id,
+            ShownPaperRow.paper_id == match.paper_id,
         )
         connection = await self._session.connection()  # column rows: no ORM loading
         rows = await connection.execute(
@@ -372,3 +365,19 @@ class SqlDigestRepository:
             .where(sub.id.in_(ids), shown)
         )
         return {(row.id, row.paper_id) for row in rows}
+
+
+def record_shown(dialect: str, which: ColumnElement[bool]) -> Executable:
+    """The INSERT into shown_papers of the shown papers (not the overflow) of the digest items
+    `which` selects, with the first digest that showed each paper in its channel. A paper the
+    channel was shown before (a window built twice, say) keeps its first showing."""
+    item, digest = DigestItemRow, DigestRow
+    first = (
+        select(digest.workspace_id, digest.channel_id, item.paper_id, func.min(digest.id))
+        .join(item, item.digest_id == digest.id)
+        .where(which, item.overflow.is_(False))
+        .group_by(digest.workspace_id, digest.channel_id, item.paper_id)
+    )
+    columns = ["workspace_id", "channel_id", "paper_id", "digest_id"]
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return upsert(ShownPaperRow).from_select(columns, first).on_conflict_do_nothing()

@@ -135,6 +135,21 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row_of_every_table(
     assert await _table_rows(target) == before
 
 
+async def test_an_export_made_before_shown_papers_existed_gets_them_from_its_digests(
+    tmp_path: Path,
+) -> None:
+    source = await _lived_in(tmp_path / "source")
+    before = await _table_rows(source)
+    assert before["shown_papers"], "the demo's digests showed no papers"
+    document = json.loads(await _export(source))
+    del document["tables"]["shown_papers"]
+    document["schema"] = "0008_section_removal"
+    target = sqlite_url(tmp_path / "target.db")
+    counts = await _import(target, json.dumps(document))
+    assert counts["shown_papers"] == len(before["shown_papers"])
+    assert await _table_rows(target) == before
+
+
 async def test_new_rows_after_an_import_into_postgresql_get_new_ids(
     tmp_path: Path, postgres_url: str
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from digest.clock import FixedClock
@@ -14,10 +15,13 @@ from digest.models import (
     DigestItem,
     Match,
     NominationStatus,
+    OverflowItem,
+    Paper,
     Platform,
     WorkspaceSettings,
 )
 from storage.store import SqlStore
+from storage.tables import DigestRow, ShownPaperRow
 from tests.factories import make_paper
 
 
@@ -193,6 +197,53 @@ async def test_digest_outbox_and_posted_messages(store: SqlStore, clock: FixedCl
         later[0].id: (DeliveryStatus.FAILED, "channel deleted"),
         due[1].id: (DeliveryStatus.POSTED, None),
     }
+
+
+async def test_a_channel_is_shown_a_digests_items_not_its_overflow_once_each(
+    store: SqlStore, clock: FixedClock
+) -> None:
+    workspace_id = await _workspace_id(store)
+    other_workspace = await _other_workspace_id(store)
+    shown, over, later = (
+        make_paper("2606.00001"),
+        make_paper("2606.00002"),
+        make_paper("2606.00003"),
+    )
+    async with store.unit() as unit:
+        await unit.papers.upsert_many([shown, over, later])
+        topic = await unit.topics.create(workspace_id, "kv", "ti:kv", "", None)
+
+        def digest(workspace: int, channel: str, *papers: Paper) -> Digest:
+            items = tuple(DigestItem(p, topic.id, "kv", 3.0) for p in papers)
+            left = (OverflowItem(over.arxiv_id, topic.id, "kv", 1.0),)
+            return Digest(workspace, channel, None, clock.now(), items, ("kv",), overflow=left)
+
+        first = await unit.digests.save(digest(workspace_id, "C1", shown))
+        # shown again in the same channel (a window built twice): the first showing stays
+        await unit.digests.save(digest(workspace_id, "C1", shown, later))
+        await unit.digests.save(digest(other_workspace, "C1", later))
+    async with store.unit() as unit:
+        assert await unit.digests.shown_paper_ids(workspace_id, "C1") == {
+            "2606.00001",
+            "2606.00003",
+        }
+        assert await unit.digests.shown_paper_ids(workspace_id, "C2") == set()
+        assert await unit.digests.shown_paper_ids(other_workspace, "C1") == {"2606.00003"}
+        rows = await unit.session.execute(
+            select(ShownPaperRow.paper_id, ShownPaperRow.digest_id).where(
+                ShownPaperRow.workspace_id == workspace_id
+            )
+        )
+        assert dict(rows.all())["2606.00001"] == first.id
+        # a digest that goes takes its showings with it
+        await unit.session.execute(delete(DigestRow).where(DigestRow.id == first.id))
+    async with store.unit() as unit:
+        assert await unit.digests.shown_paper_ids(workspace_id, "C1") == {"2606.00003"}
+
+
+async def _other_workspace_id(store: SqlStore) -> int:
+    async with store.unit() as unit:
+        return (await unit.workspaces.get_or_create(Platform.SLACK, "T-2", "Other")).id
 
 
 async def test_nomination_votes_and_one_decision(store: SqlStore, clock: FixedClock) -> None:

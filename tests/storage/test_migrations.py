@@ -70,7 +70,7 @@ async def test_0008_keeps_the_list_and_stops_sections_cascading_into_entries(
         async with engine.begin() as connection:
             for row in rows:
                 await connection.execute(text(row))
-        await upgrade(engine)
+        await upgrade(engine, "0008_section_removal")
         assert await current_revision(engine) == "0008_section_removal"
         async with engine.connect() as connection:
             kept = await connection.execute(
@@ -83,5 +83,54 @@ async def test_0008_keeps_the_list_and_stops_sections_cascading_into_entries(
         with pytest.raises(IntegrityError):
             async with engine.begin() as connection:
                 await connection.execute(text("DELETE FROM list_sections WHERE id = 1"))
+    finally:
+        await engine.dispose()
+
+
+async def test_0009_derives_each_channels_shown_papers_from_the_digests_stored(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    at = "'2026-06-01T00:00:00+00:00'"
+    digest = (
+        "INSERT INTO digests (id, workspace_id, channel_id, window_end, subscription_ids,"
+        " topic_names, more_matched, left_out_on_list, left_out_already_shown, created_at)"
+        f" VALUES ({{}}, 1, '{{}}', {at}, '[]', '[]', 0, 0, 0, {at})"
+    )
+    item = (
+        "INSERT INTO digest_items (digest_id, paper_id, topic_name, rank, score, terms, overflow)"
+        " VALUES ({}, '{}', 't', 0, 1.0, '[]', {})"
+    )
+    rows = (
+        "INSERT INTO workspaces (id, platform, external_id, name, nomination_emoji, timezone,"
+        " digest_weekday, digest_time, list_title, list_style, created_at) VALUES (1, 'console',"
+        f" 'lab', 'Lab', 'star', 'UTC', 0, '09:00:00', 'L', 'llmsys', {at})",
+        *(
+            "INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories,"
+            " primary_category, submitted, updated, links, stored_at)"
+            f" VALUES ('{paper}', 1, 'T', 'A', '[]', '[]', 'cs.DC', {at}, {at}, '[]', {at})"
+            for paper in ("p1", "p2", "p3")
+        ),
+        digest.format(1, "C1"),
+        digest.format(2, "C1"),
+        digest.format(3, "C2"),
+        item.format(1, "p1", "false"),
+        item.format(1, "p2", "true"),  # overflow: not shown
+        item.format(2, "p1", "false"),  # shown twice: the first digest is kept
+        item.format(2, "p3", "false"),
+        item.format(3, "p2", "false"),
+    )
+    try:
+        await upgrade(engine, "0008_section_removal")
+        async with engine.begin() as connection:
+            for row in rows:
+                await connection.execute(text(row))
+        await upgrade(engine)
+        assert await current_revision(engine) == "0009_shown_papers"
+        async with engine.connect() as connection:
+            shown = await connection.execute(
+                text("SELECT channel_id, paper_id, digest_id FROM shown_papers ORDER BY 1, 2")
+            )
+            assert shown.all() == [("C1", "p1", 1), ("C1", "p3", 2), ("C2", "p2", 3)]
     finally:
         await engine.dispose()
