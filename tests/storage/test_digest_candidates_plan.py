@@ -56,12 +56,16 @@ async def _candidates_statement(store: SqlStore, clock: FixedClock) -> tuple[str
     return query
 
 
-async def _plan(store: SqlStore, clock: FixedClock, explain: str) -> list[str]:
-    """The lines of the engine's plan (`explain`: its EXPLAIN command) of the candidates query."""
-    statement, parameters = await _candidates_statement(store, clock)
+async def _explain(store: SqlStore, explain: str, statement: str, parameters: Any) -> list[str]:
+    """The lines of the engine's plan (`explain`: its EXPLAIN command) of a statement."""
     async with store.engine.connect() as conn:
         rows = await conn.exec_driver_sql(f"{explain} {statement}", parameters)
         return [str(row[-1]) for row in rows]
+
+
+async def _plan(store: SqlStore, clock: FixedClock, explain: str) -> list[str]:
+    """The lines of the engine's plan of the candidates query."""
+    return await _explain(store, explain, *await _candidates_statement(store, clock))
 
 
 async def test_shown_is_one_probe_of_the_channels_shown_papers(
@@ -98,9 +102,7 @@ async def test_postgresql_probes_the_channels_shown_papers_not_every_workspaces(
     async with store.engine.begin() as conn:
         for row in _OTHERS:
             await conn.exec_driver_sql(row)
-    async with store.engine.connect() as conn:
-        rows = await conn.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-        steps = "\n".join(str(row[-1]) for row in rows)
+    steps = "\n".join(await _explain(store, "EXPLAIN", statement, parameters))
     assert "using pk_shown_papers on shown_papers" in steps, steps
     assert "Seq Scan on shown_papers" not in steps, steps
     assert "digest_items" not in steps, steps
