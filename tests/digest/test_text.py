@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,3 +58,16 @@ def test_keys_are_word_keys_of_tokens() -> None:
 @given(st.text(alphabet="abcsS12 -_.'éß", max_size=60))
 def test_keys_is_word_key_of_every_token(text: str) -> None:
     assert keys(text) == [word_key(token) for token in tokens(text)]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_tokens_are_the_unicode_word_tokens(text: str) -> None:
+    # the ASCII fast path (bytes.translate, split) against the general one (fold, \w regex)
+    assert tokens(text) == re.findall(r"[^\W_]+", fold(text))
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2FFF), max_size=60))
+def test_fold_drops_exactly_the_combining_marks(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(text) == unicodedata.normalize("NFKC", stripped).casefold()
