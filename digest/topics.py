@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from digest.matching import Matcher
@@ -132,7 +132,7 @@ async def scan_backlog(
 
 async def _store_matches(unit: Unit, topic: Topic, scan: Scan) -> int:
     """Save a scan's matches as the topic's; returns how many were new."""
-    return await unit.matches.add_many([replace(m, topic_id=topic.id) for m in scan.matches])
+    return await unit.matches.add_many([m._replace(topic_id=topic.id) for m in scan.matches])
 
 
 async def create_topic(
