@@ -24,7 +24,7 @@ from importlib import resources
 
 from digest.collection_pause import collection_paused
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
-from digest.matching_pool import can_fork, match_in_workers
+from digest.matching_pool import batch_bounds, can_fork, match_in_workers
 from digest.models import Match, Paper, Topic
 from digest.needles import rule_needles, shortest, starts_token
 from digest.paper_batch import PaperBatch
@@ -34,7 +34,6 @@ from digest.text import fold
 
 log = logging.getLogger(__name__)
 
-BATCH = 4096  # papers turned into postings at a time (bounds memory on long runs)
 # Up to this many needles (tokens, prefixes, author anchors the rules look for), a paper is first
 # searched for them as plain substrings, and only a paper holding one is tokenised: a handful of
 # topics then costs a few substring searches per paper, not a tokenisation.
@@ -266,8 +265,8 @@ class Matcher:
     def rows(self, papers: Sequence[Paper]) -> list[Row]:
         """(paper index, rule index, score, matched terms) for every rule a paper matches."""
         found: list[Row] = []
-        for start in range(0, len(papers), BATCH):
-            texts = [self._text(paper) for paper in papers[start : start + BATCH]]
+        for start, stop in batch_bounds(len(papers)):
+            texts = [self._text(paper) for paper in papers[start:stop]]
             found.extend(self.match_texts(texts, start))
         return found
 
@@ -282,17 +281,27 @@ class Matcher:
             return found
         ids = [paper.arxiv_id for paper in papers]
         topic_ids = [rule.topic_ids for rule in self._rules]
+        # Match._make skips the keyword handling of Match(...): a corpus run makes a million
+        make = Match._make
         with collection_paused():
-            rows: Iterable[Row]
             if workers > 1 and len(papers) >= PARALLEL_MIN and can_fork():
-                rows = match_in_workers(self, papers, workers)
+                for start, (indexes, rules, scores, terms, table) in match_in_workers(
+                    self, papers, workers
+                ):
+                    at = ids[start:]
+                    found.extend(
+                        make((at[index], topic_id, score, table[term], None))
+                        for index, rule, score, term in zip(
+                            indexes, rules, scores, terms, strict=True
+                        )
+                        for topic_id in topic_ids[rule]
+                    )
             else:
-                rows = self.rows(papers)
-            found.extend(
-                Match(ids[index], topic_id, score, hits)
-                for index, rule, score, hits in rows
-                for topic_id in topic_ids[rule]
-            )
+                found.extend(
+                    make((ids[index], topic_id, score, hits, None))
+                    for index, rule, score, hits in self.rows(papers)
+                    for topic_id in topic_ids[rule]
+                )
         return found
 
 

@@ -15,12 +15,14 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from digest.matching import Matcher, Row
+    from digest.matching import Matcher
     from digest.models import Paper
 
-SLICE = 8192  # papers a worker matches at a time: small enough that both workers end together
+BATCH = 8192  # most papers turned into postings at a time (bounds memory on long runs)
+BATCH_GROUPS = 4  # a long run's batches come in fours (see batch_bounds)
 
-# (papers, rules, scores, indexes into the terms table, the table of distinct matched terms)
+# (papers by their index in the slice, rules, scores, indexes into the terms table, the table of
+# distinct matched terms)
 Packed = tuple["array[int]", "array[int]", "array[float]", "array[int]", list[tuple[str, ...]]]
 
 # A worker's run (matcher and papers), put here when it starts. Passed as the pool's initargs,
@@ -33,15 +35,35 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def match_in_workers(matcher: Matcher, papers: Sequence[Paper], workers: int) -> Iterator[Row]:
-    """The rows of `matcher.rows(papers)`, in order, matched by `workers` forked processes."""
-    slices = [(start, min(start + SLICE, len(papers))) for start in range(0, len(papers), SLICE)]
+def match_in_workers(
+    matcher: Matcher, papers: Sequence[Paper], workers: int
+) -> Iterator[tuple[int, Packed]]:
+    """The rows of `matcher.rows(papers)` matched by `workers` forked processes, slice by slice
+    in order as (start of the slice, its packed rows), each as soon as it is ready (this process
+    turns one slice's rows into matches while the workers match the next ones)."""
+    slices = batch_bounds(len(papers))
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_run.append, initargs=((matcher, papers),)) as pool:
-        packed = pool.map(_match_slice, slices, chunksize=1)
-    for indexes, rules, scores, terms, table in packed:
-        for index, rule, score, term in zip(indexes, rules, scores, terms, strict=True):
-            yield index, rule, score, table[term]
+        yield from zip((start for start, _ in slices), pool.imap(_match_slice, slices), strict=True)
+
+
+def batch_bounds(count: int) -> list[tuple[int, int]]:
+    """(start, stop) of the batches a run over `count` papers is matched in, by one process or
+    by workers alike (so both give the rows in the same order): one batch up to BATCH papers,
+    above that a multiple of BATCH_GROUPS batches of one size (give or take a paper), so that
+    two or four workers take as many and end together, instead of one waiting on a short last
+    batch."""
+    if count <= BATCH:
+        return [(0, count)]
+    groups = -(-count // (BATCH * BATCH_GROUPS))  # rounded up
+    parts = groups * BATCH_GROUPS
+    size, extra = divmod(count, parts)
+    bounds, start = [], 0
+    for part in range(parts):
+        stop = start + size + (part < extra)
+        bounds.append((start, stop))
+        start = stop
+    return bounds
 
 
 def _match_slice(bounds: tuple[int, int]) -> Packed:
@@ -51,7 +73,7 @@ def _match_slice(bounds: tuple[int, int]) -> Packed:
     indexes, rules, scores, terms = array("q"), array("q"), array("d"), array("q")
     table: dict[tuple[str, ...], int] = {}
     for index, rule, score, hits in matcher.rows(papers[start:stop]):
-        indexes.append(index + start)
+        indexes.append(index)
         rules.append(rule)
         scores.append(score)
         terms.append(table.setdefault(hits, len(table)))

@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from digest.matching import PARALLEL_MIN, Matcher
-from digest.matching_pool import SLICE, can_fork, match_in_workers
+from digest.matching_pool import BATCH, batch_bounds, can_fork, match_in_workers
 from digest.models import Paper, Topic
 from tests.factories import make_paper
 
@@ -42,11 +42,33 @@ def _matcher() -> Matcher:
 
 
 def test_workers_send_back_the_rows_of_one_process() -> None:
-    papers = _papers(2 * SLICE + 100)  # three slices, the last one short
+    papers = _papers(2 * BATCH + 100)  # four batches of 4,121 papers
     matcher = _matcher()
     rows = matcher.rows(papers)
     assert len({rule for _, rule, _, _ in rows}) == len(RULES)
-    assert list(match_in_workers(matcher, papers, 2)) == rows
+    unpacked = [
+        (start + index, rule, score, table[term])
+        for start, (indexes, rules, scores, terms, table) in match_in_workers(matcher, papers, 2)
+        for index, rule, score, term in zip(indexes, rules, scores, terms, strict=True)
+    ]
+    assert unpacked == rows
+
+
+@pytest.mark.parametrize(
+    ("count", "sizes"),
+    [
+        (3, [3]),
+        (BATCH, [BATCH]),
+        (BATCH + 1, [2049, 2048, 2048, 2048]),
+        (2 * BATCH + 100, [4121, 4121, 4121, 4121]),
+        (74_728, [6228] * 4 + [6227] * 8),
+    ],
+)
+def test_a_long_run_is_cut_in_fours_of_one_size(count: int, sizes: list[int]) -> None:
+    bounds = batch_bounds(count)
+    assert [stop - start for start, stop in bounds] == sizes
+    assert bounds[0][0] == 0 and bounds[-1][1] == count
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
 
 
 def test_a_big_run_with_workers_matches_as_one_process_does() -> None:
