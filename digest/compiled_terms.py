@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 
 from digest.paper_batch import PaperBatch
 from digest.paper_text import (
@@ -23,6 +23,11 @@ from digest.text import word_key
 TITLE_WEIGHT = 3.0
 OTHER_WEIGHT = 1.0
 RARE_SHARE = 0.002  # assumed share of papers holding a key the frequency table does not list
+# A phrase's papers are narrowed by one more of its words, the rarest after the one it is
+# looked up by, if at most this share of papers hold it (a common word's postings cost a batch
+# more than it saves: 10,000 rules over the corpus, phrases 1.27 -> 0.57 s)
+NARROW_SHARE = 0.1
+NARROW_WORDS = 1
 ALL_PARTS = TITLE | ABSTRACT | COMMENT | JOURNAL_REF | AUTHORS
 TEXT_PARTS = (TITLE, ABSTRACT, COMMENT, JOURNAL_REF)
 # the weight of a term found in a set of parts: 3 for the title, 1 for each other part
@@ -41,7 +46,18 @@ _NO_PAPERS: set[int] = set()  # never changed: occurrences are only read
 class CompiledTerm:
     """A term with its match keys, the keys it is looked up by, and its text as shown."""
 
-    __slots__ = ("anchors", "bits", "forms", "keys", "kind", "lookup", "others", "rendered", "term")
+    __slots__ = (
+        "anchors",
+        "bits",
+        "forms",
+        "keys",
+        "kind",
+        "lookup",
+        "narrow",
+        "others",
+        "rendered",
+        "term",
+    )
 
     def __init__(self, term: Term, shares: Mapping[str, float]) -> None:
         self.term = term
@@ -58,6 +74,17 @@ class CompiledTerm:
             self.anchors = frozenset(form for key, forms in pairs if len(key) > 1 for form in forms)
         self.bits = ALL_PARTS if term.field == "all" else PART_BITS.get(term.field, 0)
         self.lookup, self.others = _lookup_keys(self, shares)
+        # a phrase's other word (as its forms) that narrows the papers holding its rarest word
+        # before its word order is looked at (see NARROW_SHARE)
+        self.narrow: tuple[tuple[str, ...], ...] = ()
+        if term.kind == "phrase":
+            share = {
+                forms: shares.get(key, RARE_SHARE)
+                for key, forms in zip(self.keys, self.forms, strict=True)
+                if forms != self.lookup
+            }
+            rest = sorted((f for f in share if share[f] <= NARROW_SHARE), key=share.__getitem__)
+            self.narrow = tuple(rest[:NARROW_WORDS])
 
     def occurrences(self, batch: PaperBatch, starts: Mapping[str, list[str]]) -> Occurrences:
         """The papers of a batch the term occurs in, with its weight in each.
@@ -71,7 +98,7 @@ class CompiledTerm:
         if kind == "phrase":
             texts = batch.texts
             found: dict[int, float] = {}
-            for index in _parts(batch, self.lookup, self.bits):
+            for index in self._holding_every_word(batch):
                 parts = self.phrase_parts(texts[index])
                 if parts:
                     found[index] = PARTS_WEIGHT[parts]
@@ -93,6 +120,21 @@ class CompiledTerm:
             year, texts = self.term.key, batch.texts
             return {i for i in papers if texts[i].venue_year == year}
         return papers
+
+    def _holding_every_word(self, batch: PaperBatch) -> Set[int]:
+        """The papers of a batch holding its rarest word and its narrowing word somewhere (set
+        operations in C: most papers with the rarest word lack another one)."""
+        candidates: Set[int] = _parts(batch, self.lookup, self.bits).keys()
+        postings = batch.tokens
+        for forms in self.narrow:
+            if not candidates:
+                break
+            held = [posting.keys() for form in forms if (posting := postings.get(form))]
+            if len(held) == 1:
+                candidates = candidates & held[0]
+            else:
+                candidates = set[int]().union(*(candidates & papers for papers in held))
+        return candidates
 
     def phrase_parts(self, text: PaperText) -> int:
         """The parts in which a phrase occurs, words in a row (never across two authors)."""

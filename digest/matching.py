@@ -107,7 +107,10 @@ class Matcher:
             tree, _ = self._compile(node)
             self._rules.append(_Rule(tree, positive, [topic.id]))
         terms = self._terms
+        # the tokens whose postings a batch keeps: those terms are looked up by, and the other
+        # words of phrases (to narrow a phrase's papers down before its word order is read)
         self._tokens = {token for term in terms for token in term.lookup}
+        self._tokens.update(form for term in terms for forms in term.narrow for form in forms)
         self._others = {key for term in terms for key in term.others}
         self._anchors = frozenset(token for term in terms if term.others for token in term.anchors)
         self._prefixes = {term.keys[0] for term in terms if term.kind == "prefix"}
