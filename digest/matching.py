@@ -284,8 +284,9 @@ class Matcher:
             return found
         ids = [paper.arxiv_id for paper in papers]
         topic_ids = [rule.topic_ids for rule in self._rules]
-        # Match._make skips the keyword handling of Match(...): a corpus run makes a million
-        make = Match._make
+        # a Match made as the tuple it is, without the keyword handling of Match(...) or the
+        # length check of Match._make: a corpus run makes over a million
+        new = tuple.__new__
         with collection_paused():
             if workers > 1 and len(papers) >= PARALLEL_MIN and can_fork():
                 for start, (indexes, rules, scores, terms, table) in match_in_workers(
@@ -293,7 +294,7 @@ class Matcher:
                 ):
                     at = ids[start:]
                     found.extend(
-                        make((at[index], topic_id, score, table[term], None))
+                        new(Match, (at[index], topic_id, score, table[term], None))
                         for index, rule, score, term in zip(
                             indexes, rules, scores, terms, strict=True
                         )
@@ -301,7 +302,7 @@ class Matcher:
                     )
             else:
                 found.extend(
-                    make((ids[index], topic_id, score, hits, None))
+                    new(Match, (ids[index], topic_id, score, hits, None))
                     for index, rule, score, hits in self.rows(papers)
                     for topic_id in topic_ids[rule]
                 )
