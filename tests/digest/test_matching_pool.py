@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_a_long_run_is_cut_in_fours_of_one_size(count: int, sizes: list[int]) ->
     bounds = batch_bounds(count)
     assert [stop - start for start, stop in bounds] == sizes
     assert bounds[0][0] == 0 and bounds[-1][1] == count
-    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
 
 
 def test_a_big_run_with_workers_matches_as_one_process_does() -> None:
