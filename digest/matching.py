@@ -24,7 +24,7 @@ from importlib import resources
 
 from digest.collection_pause import collection_paused
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
-from digest.matching_pool import batch_bounds, can_fork, match_in_workers
+from digest.matching_pool import BATCH, batch_bounds, can_fork, match_in_workers
 from digest.models import Match, Paper, Topic
 from digest.needles import rule_needles, shortest, starts_token
 from digest.paper_batch import PaperBatch
@@ -292,7 +292,7 @@ class Matcher:
                 for start, (indexes, rules, scores, terms, table) in match_in_workers(
                     self, papers, workers
                 ):
-                    at = ids[start:]
+                    at = ids[start : start + BATCH]  # a batch holds at most BATCH papers
                     found.extend(
                         new(Match, (at[index], topic_id, score, table[term], None))
                         for index, rule, score, term in zip(
