@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -142,3 +143,20 @@ async def sqlite_store(sqlite_database_url: str, clock: FixedClock) -> AsyncIter
     store = SqlStore(engine, clock)
     yield store
     await store.close()
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """The root logger's handlers and level as they were before the test.
+
+    A command run in-process (`main([...])`) calls `logging.basicConfig`, which puts a handler
+    on the test's captured stderr; once pytest closes that stream, any later test's log record
+    (an aiosqlite thread's DEBUG line under caplog) printed "--- Logging error ---".
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
