@@ -98,7 +98,7 @@ class CompiledTerm:
         if kind == "phrase":
             texts = batch.texts
             found: dict[int, float] = {}
-            for index in self._holding_every_word(batch):
+            for index in self._phrase_candidates(batch):
                 parts = self.phrase_parts(texts[index])
                 if parts:
                     found[index] = PARTS_WEIGHT[parts]
@@ -121,9 +121,10 @@ class CompiledTerm:
             return {i for i in papers if texts[i].venue_year == year}
         return papers
 
-    def _holding_every_word(self, batch: PaperBatch) -> Set[int]:
-        """The papers of a batch holding its rarest word and its narrowing word somewhere (set
-        operations in C: most papers with the rarest word lack another one)."""
+    def _phrase_candidates(self, batch: PaperBatch) -> Set[int]:
+        """The papers of a batch that may hold the phrase: those holding its rarest word (in
+        its parts) and its narrowing word anywhere, found with set operations in C (most
+        papers with the rarest word lack another one)."""
         candidates: Set[int] = _parts(batch, self.lookup, self.bits).keys()
         postings = batch.tokens
         for forms in self.narrow:
