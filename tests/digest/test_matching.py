@@ -209,3 +209,21 @@ def test_the_frequency_table_counts_the_keys_papers_are_looked_up_by() -> None:
     assert {"serving", "request", "gpu", "stoica", "maestro", "proc", "accepted"} <= found
     assert {"c:cs.DC", "c:eess.SY", "a:cs", "a:eess", "v:osdi", "h:code"} <= found
     assert "requests" not in found
+
+
+def test_a_phrase_is_found_through_the_papers_holding_its_rarer_words() -> None:
+    # With no word frequencies known, every word is rare: "paged cache" is looked up by "paged"
+    # and narrowed by "cache" in either of its forms (cache, caches) before the word order is
+    # read; the papers left out must be exactly those without the phrase.
+    papers = [
+        make_paper(arxiv_id="2606.00001", title="A paged cache", abstract="x"),
+        make_paper(arxiv_id="2606.00002", title="Paged caches", abstract="x"),
+        make_paper(arxiv_id="2606.00003", title="Paged memory", abstract="a KV store"),
+        make_paper(arxiv_id="2606.00004", title="Cache of paged KV", abstract="x"),
+        make_paper(arxiv_id="2606.00005", title="Paged", abstract="cache"),
+    ]
+    matcher = Matcher([topic('"paged cache"'), topic('ti:"paged cache"', 2)], shares={})
+    narrowing = [term.narrow for term in matcher._terms if term.kind == "phrase"]
+    assert narrowing == [(("cache", "caches"),)] * 2
+    found = {(m.paper_id, m.topic_id) for m in matcher.match(papers)}
+    assert found == {("2606.00001", 1), ("2606.00002", 1), ("2606.00001", 2), ("2606.00002", 2)}
