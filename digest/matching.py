@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from digest.collection_pause import collection_paused
 from digest.compiled_terms import OTHER_WEIGHT, RARE_SHARE, CompiledTerm, Occurrences
-from digest.matching_pool import BATCH, batch_bounds, can_fork, match_in_workers
+from digest.matching_pool import batch_bounds, can_fork, match_in_workers
 from digest.models import Match, Paper, Topic
 from digest.needles import rule_needles, shortest, starts_token
 from digest.paper_batch import PaperBatch
@@ -284,29 +284,30 @@ class Matcher:
             return found
         ids = [paper.arxiv_id for paper in papers]
         topic_ids = [rule.topic_ids for rule in self._rules]
-        # a Match made as the tuple it is, without the keyword handling of Match(...) or the
-        # length check of Match._make: a corpus run makes over a million
-        new = tuple.__new__
         with collection_paused():
             if workers > 1 and len(papers) >= PARALLEL_MIN and can_fork():
-                for start, (indexes, rules, scores, terms, table) in match_in_workers(
-                    self, papers, workers
-                ):
-                    at = ids[start : start + BATCH]  # a batch holds at most BATCH papers
-                    found.extend(
-                        new(Match, (at[index], topic_id, score, table[term], None))
-                        for index, rule, score, term in zip(
-                            indexes, rules, scores, terms, strict=True
-                        )
-                        for topic_id in topic_ids[rule]
-                    )
+                for (start, stop), packed in match_in_workers(self, papers, workers):
+                    indexes, rules, scores, terms, table = packed
+                    rows = zip(indexes, rules, scores, map(table.__getitem__, terms), strict=True)
+                    found.extend(_matches(ids[start:stop], rows, topic_ids))
             else:
-                found.extend(
-                    new(Match, (ids[index], topic_id, score, hits, None))
-                    for index, rule, score, hits in self.rows(papers)
-                    for topic_id in topic_ids[rule]
-                )
+                found.extend(_matches(ids, self.rows(papers), topic_ids))
         return found
+
+
+def _matches(
+    ids: Sequence[str], rows: Iterable[Row], topic_ids: Sequence[list[int]]
+) -> Iterator[Match]:
+    """The matches of rows, each for every topic that holds the row's rule; `ids` are the papers'
+    by the rows' paper index."""
+    # a Match made as the tuple it is, without the keyword handling of Match(...) or the length
+    # check of Match._make: a corpus run makes over a million
+    new = tuple.__new__
+    return (
+        new(Match, (ids[index], topic_id, score, hits, None))
+        for index, rule, score, hits in rows
+        for topic_id in topic_ids[rule]
+    )
 
 
 def _select(

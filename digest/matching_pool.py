@@ -37,14 +37,14 @@ def can_fork() -> bool:
 
 def match_in_workers(
     matcher: Matcher, papers: Sequence[Paper], workers: int
-) -> Iterator[tuple[int, Packed]]:
+) -> Iterator[tuple[tuple[int, int], Packed]]:
     """The rows of `matcher.rows(papers)` matched by `workers` forked processes, slice by slice
-    in order as (start of the slice, its packed rows), each as soon as it is ready (this process
-    turns one slice's rows into matches while the workers match the next ones)."""
+    in order as ((start, stop) of the slice, its packed rows), each as soon as it is ready (this
+    process turns one slice's rows into matches while the workers match the next ones)."""
     slices = batch_bounds(len(papers))
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_run.append, initargs=((matcher, papers),)) as pool:
-        yield from zip((start for start, _ in slices), pool.imap(_match_slice, slices), strict=True)
+        yield from zip(slices, pool.imap(_match_slice, slices), strict=True)
 
 
 def batch_bounds(count: int) -> list[tuple[int, int]]:

@@ -49,7 +49,9 @@ def test_workers_send_back_the_rows_of_one_process() -> None:
     assert len({rule for _, rule, _, _ in rows}) == len(RULES)
     unpacked = [
         (start + index, rule, score, table[term])
-        for start, (indexes, rules, scores, terms, table) in match_in_workers(matcher, papers, 2)
+        for (start, _), (indexes, rules, scores, terms, table) in match_in_workers(
+            matcher, papers, 2
+        )
         for index, rule, score, term in zip(indexes, rules, scores, terms, strict=True)
     ]
     assert unpacked == rows
