@@ -207,7 +207,9 @@ class ShownPaperRow(Base):
 
     Derived from the digests' items when a digest is saved, keyed by channel first: "shown here
     before" is then one probe per candidate, however long the channel's history and however many
-    other workspaces showed the paper.
+    other workspaces showed the paper. One row per paper and channel, for the first digest that
+    showed it: deleting that digest forgets the showing even if a later digest repeated it
+    (nothing deletes a single digest; a workspace's go with it, and so do its rows here).
     """
 
     __tablename__ = "shown_papers"

@@ -125,7 +125,7 @@ async def test_0009_derives_each_channels_shown_papers_from_the_digests_stored(
         async with engine.begin() as connection:
             for row in rows:
                 await connection.execute(text(row))
-        await upgrade(engine)
+        await upgrade(engine, "0009_shown_papers")
         assert await current_revision(engine) == "0009_shown_papers"
         async with engine.connect() as connection:
             shown = await connection.execute(
