@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import current_revision, upgrade
@@ -52,6 +55,16 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database_url: st
         await engine.dispose()
 
 
+async def _upgrade_over(engine: AsyncEngine, before: str, rows: Sequence[str], to: str) -> None:
+    """Migrate to `before`, write `rows` as a database of then held them, migrate to `to`."""
+    await upgrade(engine, before)
+    async with engine.begin() as connection:
+        for row in rows:
+            await connection.execute(text(row))
+    await upgrade(engine, to)
+    assert await current_revision(engine) == to
+
+
 async def test_0008_keeps_the_list_and_stops_sections_cascading_into_entries(
     database_url: str,
 ) -> None:
@@ -66,12 +79,7 @@ async def test_0008_keeps_the_list_and_stops_sections_cascading_into_entries(
         " '2026-06-02T00:00:00+00:00')",
     )
     try:
-        await upgrade(engine, "0007_ranking")
-        async with engine.begin() as connection:
-            for row in rows:
-                await connection.execute(text(row))
-        await upgrade(engine, "0008_section_removal")
-        assert await current_revision(engine) == "0008_section_removal"
+        await _upgrade_over(engine, "0007_ranking", rows, "0008_section_removal")
         async with engine.connect() as connection:
             kept = await connection.execute(
                 text(
@@ -121,12 +129,7 @@ async def test_0009_derives_each_channels_shown_papers_from_the_digests_stored(
         item.format(3, "p2", "false"),
     )
     try:
-        await upgrade(engine, "0008_section_removal")
-        async with engine.begin() as connection:
-            for row in rows:
-                await connection.execute(text(row))
-        await upgrade(engine, "0009_shown_papers")
-        assert await current_revision(engine) == "0009_shown_papers"
+        await _upgrade_over(engine, "0008_section_removal", rows, "0009_shown_papers")
         async with engine.connect() as connection:
             shown = await connection.execute(
                 text("SELECT channel_id, paper_id, digest_id FROM shown_papers ORDER BY 1, 2")
